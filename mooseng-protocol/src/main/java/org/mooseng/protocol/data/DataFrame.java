@@ -1,0 +1,85 @@
+package org.mooseng.protocol.data;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+
+/**
+ * Frames of the data plane (clients and chunk servers, port 9422), a lean binary protocol
+ * on TCP. Every frame is
+ *
+ * <pre>
+ *   u32 length      bytes that follow this field
+ *   u8  type        one of the TYPE_* codes below
+ *   u64 requestId   chosen by the sender of a request; echoed by its reply
+ *   ... body        per type, big-endian
+ * </pre>
+ *
+ * The first frame on every connection is {@link Hello}; a server answers {@link Ok} or
+ * {@link Error} (WRONG_CLUSTER) and closes. Requests on one connection may be pipelined;
+ * replies carry the request's id. Frames that carry bytes hold a retained {@link ByteBuf}
+ * that the receiver must release.
+ */
+public sealed interface DataFrame {
+    byte TYPE_HELLO = 1;
+    byte TYPE_READ = 2;
+    byte TYPE_WRITE = 3;
+    byte TYPE_TRUNCATE = 4;
+    byte TYPE_OK = 5;
+    byte TYPE_DATA = 6;
+    byte TYPE_ERROR = 7;
+
+    /** Largest frame accepted: one whole chunk-sized write plus headers would be too big; writes are split. */
+    int MAX_FRAME_BYTES = 8 << 20;
+    /** Largest payload of one WRITE or DATA frame. */
+    int MAX_DATA_BYTES = 4 << 20;
+
+    long requestId();
+
+    /** Body: u16 length + UTF-8 cluster id. */
+    record Hello(long requestId, String clusterId) implements DataFrame {
+    }
+
+    /** Body: u64 chunkId, u32 version, u32 offset, u32 length. Reply: {@link Data} or {@link Error}. */
+    record Read(long requestId, long chunkId, int version, int offset, int length) implements DataFrame {
+    }
+
+    /**
+     * Body: u64 chunkId, u32 version, u32 previousVersion, u32 offset, chain, u32 crc32c of
+     * data, u32 data length, data. The receiver stores the data (creating the chunk when
+     * previousVersion is 0, raising its version from previousVersion to version otherwise),
+     * forwards the frame to chain[0] with the rest of the chain, and replies {@link Ok} only
+     * when its own copy is on disk (fsync) and the downstream replied Ok.
+     */
+    record Write(long requestId, long chunkId, int version, int previousVersion, int offset,
+                 List<Address> chain, int crc32c, ByteBuf data) implements DataFrame {
+    }
+
+    /** Body: u64 chunkId, u32 version, u32 previousVersion, u32 length, chain. Forwarded like Write. */
+    record Truncate(long requestId, long chunkId, int version, int previousVersion, int length,
+                    List<Address> chain) implements DataFrame {
+    }
+
+    /** No body. */
+    record Ok(long requestId) implements DataFrame {
+    }
+
+    /** Body: u32 crc32c of data, u32 length, data. */
+    record Data(long requestId, int crc32c, ByteBuf data) implements DataFrame {
+    }
+
+    /**
+     * Body: i32 status (org.mooseng.common.Status code), u16 length + UTF-8 message, u16
+     * length + UTF-8 failedServer: the "host:port" of the replica in the chain that failed
+     * (the sender itself or one downstream), empty when no single replica is to blame.
+     */
+    record Error(long requestId, int status, String message, String failedServer) implements DataFrame {
+    }
+
+    /** A chunk server's data-plane address. Encoded as u16 length + UTF-8 host, u16 port. */
+    record Address(String host, int port) {
+        @Override
+        public String toString() {
+            return host + ":" + port;
+        }
+    }
+}
