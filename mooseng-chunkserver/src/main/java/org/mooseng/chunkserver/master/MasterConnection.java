@@ -1,0 +1,249 @@
+package org.mooseng.chunkserver.master;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.mooseng.chunkserver.store.ChunkStore;
+import org.mooseng.chunkserver.store.StoredChunk;
+import org.mooseng.common.ChunkId;
+import org.mooseng.common.ChunkVersion;
+import org.mooseng.common.Layout;
+import org.mooseng.common.Status;
+import org.mooseng.common.StatusException;
+import org.mooseng.proto.ChunkReport;
+import org.mooseng.proto.HeartbeatReply;
+import org.mooseng.proto.HeartbeatRequest;
+import org.mooseng.proto.MasterChunkServerServiceGrpc;
+import org.mooseng.proto.RegisterReply;
+import org.mooseng.proto.RegisterRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chunk server's link to the master (masterconn): registers with the full replica list,
+ * then heartbeats every interval with space and the replica changes since the last one, and
+ * executes the deletions the master answers with. After a lost connection or an ENOENT
+ * reply it registers again. A cluster-id mismatch is logged and retried, never acted upon.
+ */
+public final class MasterConnection implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MasterConnection.class);
+    private static final long REPEAT_LOG_INTERVAL_MS = 60_000;
+
+    /** Where this server is reached and how often it talks to the master. */
+    public record Settings(String masterHost, int masterPort, String advertiseHost, int dataPort,
+                           long heartbeatIntervalMs, long callTimeoutMs) {
+    }
+
+    private final Settings settings;
+    private final ServerIdentity identity;
+    private final ChunkStore store;
+    private final ChunkChangeTracker changes;
+    private final ManagedChannel channel;
+    private final MasterChunkServerServiceGrpc.MasterChunkServerServiceBlockingStub stub;
+    private final ScheduledExecutorService loop;
+    private final RateLimitedLog repeatedProblems = new RateLimitedLog(LOG, REPEAT_LOG_INTERVAL_MS);
+    private volatile boolean registered;
+    private volatile boolean closing;
+
+    private MasterConnection(Settings settings, ServerIdentity identity, ChunkStore store,
+                             ChunkChangeTracker changes) {
+        this.settings = settings;
+        this.identity = identity;
+        this.store = store;
+        this.changes = changes;
+        this.channel = Grpc.newChannelBuilderForAddress(settings.masterHost(), settings.masterPort(),
+                InsecureChannelCredentials.create()).build();
+        this.stub = MasterChunkServerServiceGrpc.newBlockingStub(channel).withInterceptors(new ClusterIdHeader());
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "masterconn");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts registering and heartbeating in the background; returns at once. */
+    public static MasterConnection start(Settings settings, ServerIdentity identity, ChunkStore store,
+                                         ChunkChangeTracker changes) {
+        MasterConnection connection = new MasterConnection(settings, identity, store, changes);
+        connection.loop.scheduleWithFixedDelay(connection::tick, 0, settings.heartbeatIntervalMs(),
+                TimeUnit.MILLISECONDS);
+        return connection;
+    }
+
+    public boolean isRegistered() {
+        return registered;
+    }
+
+    private void tick() {
+        try {
+            if (!registered) {
+                register();
+            }
+            if (registered) {
+                heartbeat();
+                if (!registered) {
+                    register();
+                }
+            }
+        } catch (StatusRuntimeException e) {
+            if (closing) {
+                return;
+            }
+            boolean wasRegistered = registered;
+            registered = false;
+            if (wasRegistered) {
+                LOG.warn("lost the master at {}:{}: {}; registering again", settings.masterHost(),
+                        settings.masterPort(), e.getStatus());
+            } else if (e.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION) {
+                repeatedProblems.error("cluster", "master at {}:{} refused server {}: {} (nothing is deleted;"
+                        + " retrying)", settings.masterHost(), settings.masterPort(), identity.serverId(),
+                        e.getStatus().getDescription());
+            } else {
+                repeatedProblems.warn("unreachable", "master at {}:{} unreachable: {}", settings.masterHost(),
+                        settings.masterPort(), e.getStatus());
+            }
+        } catch (IOException | RuntimeException e) {
+            registered = false;
+            if (closing) {
+                return;
+            }
+            repeatedProblems.warn("failure", "talking to the master failed: {}", e.toString());
+        }
+    }
+
+    private void register() throws IOException {
+        changes.clear();
+        List<StoredChunk> chunks = store.chunks();
+        RegisterRequest.Builder request = RegisterRequest.newBuilder()
+                .setServerId(identity.serverId())
+                .setHost(settings.advertiseHost())
+                .setPort(settings.dataPort())
+                .setTotalBytes(store.totalBytes())
+                .setFreeBytes(store.freeBytes());
+        for (StoredChunk chunk : chunks) {
+            request.addChunks(report(chunk.id(), chunk.version()));
+        }
+        RegisterReply reply = stub.withDeadlineAfter(settings.callTimeoutMs(), TimeUnit.MILLISECONDS)
+                .register(request.build());
+        if (reply.getStatus() != 0) {
+            repeatedProblems.error("register", "master refused registration of server {}: {} {}",
+                    identity.serverId(), Status.fromCode(reply.getStatus()), reply.getMessage());
+            return;
+        }
+        String offered = reply.getClusterId();
+        String ours = identity.clusterId();
+        if (ours == null) {
+            if (offered.isEmpty()) {
+                repeatedProblems.error("register", "master sent no cluster id; server {} stays unregistered",
+                        identity.serverId());
+                return;
+            }
+            identity.adoptClusterId(offered);
+            LOG.info("server {} joined cluster {}", identity.serverId(), offered);
+        } else if (!offered.isEmpty() && !offered.equals(ours)) {
+            repeatedProblems.error("cluster", "master at {}:{} belongs to cluster {}, this server to {}; nothing is"
+                    + " deleted, retrying", settings.masterHost(), settings.masterPort(), offered, ours);
+            return;
+        }
+        registered = true;
+        LOG.info("registered with master {}:{} as server {} ({}:{}, {} chunks)", settings.masterHost(),
+                settings.masterPort(), identity.serverId(), settings.advertiseHost(), settings.dataPort(),
+                chunks.size());
+    }
+
+    private void heartbeat() throws IOException {
+        ChunkChangeTracker.Batch batch = changes.drain();
+        HeartbeatReply reply;
+        try {
+            reply = stub.withDeadlineAfter(settings.callTimeoutMs(), TimeUnit.MILLISECONDS)
+                    .heartbeat(HeartbeatRequest.newBuilder()
+                            .setServerId(identity.serverId())
+                            .setTotalBytes(store.totalBytes())
+                            .setFreeBytes(store.freeBytes())
+                            .setChunkCount(store.chunkCount())
+                            .addAllChanged(batch.changed())
+                            .addAllLost(batch.lost())
+                            .build());
+        } catch (StatusRuntimeException | IOException e) {
+            changes.restore(batch);
+            throw e;
+        }
+        if (reply.getStatus() == Status.ENOENT.code()) {
+            LOG.info("master does not know server {}; registering again", identity.serverId());
+            registered = false;
+            return;
+        }
+        if (reply.getStatus() != 0) {
+            changes.restore(batch);
+            repeatedProblems.warn("heartbeat", "master answered heartbeat with {} {}",
+                    Status.fromCode(reply.getStatus()), reply.getMessage());
+            return;
+        }
+        for (ChunkReport doomed : reply.getDeleteChunksList()) {
+            delete(doomed);
+        }
+    }
+
+    private void delete(ChunkReport doomed) {
+        try {
+            ChunkId id = new ChunkId(doomed.getChunkId());
+            // version 0 names the chunk whatever its version; otherwise only that version goes
+            ChunkVersion version = doomed.getVersion() == 0 ? null : new ChunkVersion(doomed.getVersion());
+            boolean deleted = store.delete(id, version);
+            LOG.debug("{} v{}: delete requested by the master, {}", id, doomed.getVersion(),
+                    deleted ? "deleted" : "not held");
+        } catch (StatusException | IllegalArgumentException e) {
+            LOG.warn("chunk {}: delete failed: {}", Long.toHexString(doomed.getChunkId()), e.getMessage());
+        }
+    }
+
+    private static ChunkReport report(ChunkId id, ChunkVersion version) {
+        return ChunkReport.newBuilder().setChunkId(id.value()).setVersion(version.value()).build();
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        loop.shutdownNow();
+        channel.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Puts the stored cluster id on every call; a server that has none yet sends none. */
+    private final class ClusterIdHeader implements ClientInterceptor {
+        private static final Metadata.Key<String> KEY =
+                Metadata.Key.of(Layout.CLUSTER_ID_HEADER, Metadata.ASCII_STRING_MARSHALLER);
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    String clusterId = identity.clusterId();
+                    if (clusterId != null) {
+                        headers.put(KEY, clusterId);
+                    }
+                    super.start(listener, headers);
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,365 @@
+package org.mooseng.chunkserver.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.mooseng.common.ChunkId;
+import org.mooseng.common.ChunkVersion;
+import org.mooseng.common.Layout;
+import org.mooseng.common.Status;
+import org.mooseng.common.StatusException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The replicas kept on one disk: one file per chunk under {@code chunks/XX/} (XX = the last
+ * two hex digits of the id), in the layout of {@link ChunkFileFormat}. Operations on one
+ * chunk are serialised by that chunk's lock; different chunks proceed in parallel. Every
+ * acknowledged write or truncate has been forced to disk; every read verifies the CRCs of
+ * the blocks it touches, and a replica that fails verification is moved to {@code damaged/}
+ * and reported as removed.
+ */
+public final class ChunkStore {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
+    private static final Pattern FILE_NAME = Pattern.compile("[0-9A-F]{16}\\.chunk");
+
+    private final Path chunksDir;
+    private final Path damagedDir;
+    private final ChannelOpener opener;
+    private final ChunkStoreListener listener;
+    private final ConcurrentHashMap<Long, Slot> slots = new ConcurrentHashMap<>();
+
+    /** Lock and state of one chunk id; a slot of a removed chunk is retired and replaced on next use. */
+    private static final class Slot {
+        final ReentrantLock lock = new ReentrantLock();
+        volatile StoredChunk chunk;
+        boolean retired;
+    }
+
+    @FunctionalInterface
+    private interface SlotOperation<T> {
+        T apply(Slot slot) throws StatusException;
+    }
+
+    private ChunkStore(Path dataDir, ChannelOpener opener, ChunkStoreListener listener) {
+        this.chunksDir = dataDir.resolve("chunks");
+        this.damagedDir = dataDir.resolve("damaged");
+        this.opener = opener;
+        this.listener = listener;
+    }
+
+    /** Opens the store in {@code dataDir}, scanning the chunk files already there. */
+    public static ChunkStore open(Path dataDir, ChunkStoreListener listener) throws IOException {
+        return open(dataDir, ChannelOpener.DEFAULT, listener);
+    }
+
+    static ChunkStore open(Path dataDir, ChannelOpener opener, ChunkStoreListener listener) throws IOException {
+        ChunkStore store = new ChunkStore(dataDir, opener, listener);
+        Files.createDirectories(store.chunksDir);
+        Files.createDirectories(store.damagedDir);
+        store.scan();
+        return store;
+    }
+
+    /** Every replica held, in no particular order. */
+    public List<StoredChunk> chunks() {
+        List<StoredChunk> out = new ArrayList<>();
+        for (Slot slot : slots.values()) {
+            StoredChunk chunk = slot.chunk;
+            if (chunk != null) {
+                out.add(chunk);
+            }
+        }
+        return out;
+    }
+
+    public int chunkCount() {
+        return chunks().size();
+    }
+
+    /** The replica of {@code id}, or null when none is held. */
+    public StoredChunk get(ChunkId id) {
+        Slot slot = slots.get(id.value());
+        return slot == null ? null : slot.chunk;
+    }
+
+    public long totalBytes() throws IOException {
+        return fileStore().getTotalSpace();
+    }
+
+    public long freeBytes() throws IOException {
+        return fileStore().getUsableSpace();
+    }
+
+    private FileStore fileStore() throws IOException {
+        return Files.getFileStore(chunksDir);
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code offset} of version {@code version}; bytes past the
+     * stored length are zeros. ENOENT without a replica, ESTALE for another version,
+     * CHECKSUM_MISMATCH (and the replica moved aside) when a touched block fails its CRC.
+     */
+    public byte[] read(ChunkId id, ChunkVersion version, long offset, int length) throws StatusException {
+        checkRange(id, version, offset, length);
+        return withSlot(id, slot -> {
+            StoredChunk chunk = requireVersion(id, slot, version);
+            byte[] out = new byte[length];
+            long end = Math.min(offset + length, chunk.lengthBytes());
+            if (offset >= end) {
+                return out;
+            }
+            try (FileChannel channel = opener.open(path(id), StandardOpenOption.READ)) {
+                ChunkFile file = new ChunkFile(channel);
+                ChunkHeader header = header(slot, file);
+                for (int b = (int) (offset / Layout.BLOCK_SIZE_BYTES); b <= (end - 1) / Layout.BLOCK_SIZE_BYTES; b++) {
+                    byte[] block = file.readVerifiedBlock(header, b);
+                    long blockStart = (long) b * Layout.BLOCK_SIZE_BYTES;
+                    long from = Math.max(offset, blockStart);
+                    long to = Math.min(end, blockStart + Layout.BLOCK_SIZE_BYTES);
+                    System.arraycopy(block, (int) (from - blockStart), out, (int) (from - offset), (int) (to - from));
+                }
+                return out;
+            } catch (ChunkFile.BlockCorruptException e) {
+                throw quarantine(slot, e.getMessage());
+            } catch (IOException e) {
+                throw ioFailure(chunk.id(), chunk.version(), "read", e);
+            }
+        });
+    }
+
+    /**
+     * Stores {@code data} at {@code offset}, first creating the replica (previousVersion 0)
+     * or raising its version from previousVersion to version. Durable when this returns.
+     */
+    public void write(ChunkId id, ChunkVersion version, ChunkVersion previousVersion, long offset, ByteBuffer data)
+            throws StatusException {
+        checkRange(id, version, offset, data.remaining());
+        withSlot(id, slot -> {
+            update(id, slot, version, previousVersion, "write", (file, header) ->
+                    data.hasRemaining() ? file.write(header, version, offset, data)
+                            : file.truncate(header, version, header.lengthBytes()));
+            return null;
+        });
+    }
+
+    /** Sets the data length to {@code lengthBytes}, with the same version rules as {@link #write}. */
+    public void truncate(ChunkId id, ChunkVersion version, ChunkVersion previousVersion, long lengthBytes)
+            throws StatusException {
+        checkRange(id, version, lengthBytes, 0);
+        withSlot(id, slot -> {
+            update(id, slot, version, previousVersion, "truncate",
+                    (file, header) -> file.truncate(header, version, lengthBytes));
+            return null;
+        });
+    }
+
+    /**
+     * Deletes the replica if it has {@code version} (any version when null). Returns whether
+     * a replica was deleted.
+     */
+    public boolean delete(ChunkId id, ChunkVersion version) throws StatusException {
+        return withSlot(id, slot -> {
+            StoredChunk chunk = slot.chunk;
+            if (chunk == null || (version != null && !chunk.version().equals(version))) {
+                return false;
+            }
+            try {
+                Files.deleteIfExists(path(id));
+            } catch (IOException e) {
+                throw ioFailure(id, chunk.version(), "delete", e);
+            }
+            slot.chunk = null;
+            listener.removed(id, chunk.version(), false);
+            return true;
+        });
+    }
+
+    @FunctionalInterface
+    private interface FileUpdate {
+        ChunkHeader apply(ChunkFile file, ChunkHeader header) throws IOException, ChunkFile.BlockCorruptException;
+    }
+
+    private void update(ChunkId id, Slot slot, ChunkVersion version, ChunkVersion previousVersion, String what,
+                        FileUpdate change) throws StatusException {
+        StoredChunk before = slot.chunk;
+        boolean create = before == null;
+        if (create && previousVersion.value() != 0) {
+            throw new StatusException(Status.ENOENT, id + " " + version + ": no replica of "
+                    + previousVersion + " to " + what);
+        }
+        if (!create && !before.version().equals(version) && !before.version().equals(previousVersion)) {
+            throw new StatusException(Status.ESTALE, id + " " + version + ": replica is " + before.version()
+                    + ", expected " + previousVersion + " or " + version);
+        }
+        Path file = path(id);
+        try {
+            Files.createDirectories(file.getParent());
+            try (FileChannel channel = opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                    StandardOpenOption.CREATE)) {
+                ChunkFile chunkFile = new ChunkFile(channel);
+                ChunkHeader header;
+                if (create) {
+                    header = ChunkHeader.empty(id, previousVersion);
+                    chunkFile.create(header);
+                } else {
+                    header = header(slot, chunkFile);
+                }
+                ChunkHeader after = change.apply(chunkFile, header);
+                slot.chunk = new StoredChunk(id, after.version(), after.lengthBytes());
+            }
+        } catch (ChunkFile.BlockCorruptException e) {
+            throw quarantine(slot, e.getMessage());
+        } catch (IOException e) {
+            if (create) {
+                deleteQuietly(file);
+            }
+            throw ioFailure(id, version, what, e);
+        }
+        if (create || !before.version().equals(version)) {
+            listener.changed(slot.chunk);
+        }
+    }
+
+    private ChunkHeader header(Slot slot, ChunkFile file) throws IOException, StatusException {
+        try {
+            ChunkHeader header = file.header();
+            StoredChunk chunk = slot.chunk;
+            if (!header.id().equals(chunk.id()) || !header.version().equals(chunk.version())) {
+                throw quarantine(slot, "header names " + header);
+            }
+            return header;
+        } catch (ChunkFileFormat.DamagedHeaderException e) {
+            throw quarantine(slot, "damaged header: " + e.getMessage());
+        }
+    }
+
+    private <T> T withSlot(ChunkId id, SlotOperation<T> operation) throws StatusException {
+        while (true) {
+            Slot slot = slots.computeIfAbsent(id.value(), k -> new Slot());
+            slot.lock.lock();
+            try {
+                if (slot.retired) {
+                    continue;
+                }
+                try {
+                    return operation.apply(slot);
+                } finally {
+                    if (slot.chunk == null) {
+                        slot.retired = true;
+                        slots.remove(id.value(), slot);
+                    }
+                }
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+    }
+
+    /** Moves a replica that failed verification to damaged/ and reports it; returns the error for the caller. */
+    private StatusException quarantine(Slot slot, String problem) {
+        StoredChunk chunk = slot.chunk;
+        String message = chunk.id().hex() + " " + chunk.version() + ": " + problem;
+        LOG.warn("chunk {}: moved to {}", message, damagedDir);
+        try {
+            moveToDamaged(path(chunk.id()));
+        } catch (IOException e) {
+            LOG.error("chunk {}: cannot move the damaged replica aside", chunk.id().hex(), e);
+        }
+        slot.chunk = null;
+        listener.removed(chunk.id(), chunk.version(), true);
+        return new StatusException(Status.CHECKSUM_MISMATCH, "chunk " + message);
+    }
+
+    private void moveToDamaged(Path file) throws IOException {
+        Path target = damagedDir.resolve(file.getFileName());
+        for (int i = 1; Files.exists(target); i++) {
+            target = damagedDir.resolve(file.getFileName() + "." + i);
+        }
+        Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private void scan() throws IOException {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(chunksDir, 2)) {
+            files = walk.filter(Files::isRegularFile).toList();
+        }
+        int damaged = 0;
+        for (Path file : files) {
+            String name = file.getFileName().toString();
+            if (!FILE_NAME.matcher(name).matches()) {
+                LOG.warn("{}: not a chunk file, ignored", file);
+                continue;
+            }
+            try (FileChannel channel = opener.open(file, StandardOpenOption.READ)) {
+                ChunkHeader header = ChunkFileFormat.read(channel);
+                if (!fileName(header.id()).equals(name)) {
+                    throw new ChunkFileFormat.DamagedHeaderException("header names " + header.id());
+                }
+                Slot slot = new Slot();
+                slot.chunk = new StoredChunk(header.id(), header.version(), header.lengthBytes());
+                slots.put(header.id().value(), slot);
+            } catch (ChunkFileFormat.DamagedHeaderException e) {
+                LOG.warn("{}: {}; moved to {}", file, e.getMessage(), damagedDir);
+                moveToDamaged(file);
+                damaged++;
+            }
+        }
+        LOG.info("chunk store {}: {} chunks, {} damaged files moved aside", chunksDir, slots.size(), damaged);
+    }
+
+    Path path(ChunkId id) {
+        String hex = id.hex();
+        return chunksDir.resolve(hex.substring(14)).resolve(fileName(id));
+    }
+
+    private static String fileName(ChunkId id) {
+        return id.hex() + ".chunk";
+    }
+
+    private static void checkRange(ChunkId id, ChunkVersion version, long offset, long length)
+            throws StatusException {
+        if (offset < 0 || length < 0 || offset + length > Layout.CHUNK_SIZE_BYTES) {
+            throw new StatusException(Status.EINVAL, id + " " + version + ": range " + offset + "+" + length
+                    + " outside the chunk");
+        }
+    }
+
+    private static StoredChunk requireVersion(ChunkId id, Slot slot, ChunkVersion version) throws StatusException {
+        StoredChunk chunk = slot.chunk;
+        if (chunk == null) {
+            throw new StatusException(Status.ENOENT, id + " " + version + ": no replica here");
+        }
+        if (!chunk.version().equals(version)) {
+            throw new StatusException(Status.ESTALE, id + " " + version + ": replica is " + chunk.version());
+        }
+        return chunk;
+    }
+
+    /** The one place where an I/O failure of the store becomes a Status. */
+    private static StatusException ioFailure(ChunkId id, ChunkVersion version, String what, IOException e) {
+        String detail = String.valueOf(e.getMessage());
+        Status status = detail.contains("No space left") ? Status.ENOSPC : Status.EIO;
+        LOG.warn("{} {}: {} failed: {}", id, version, what, detail);
+        return new StatusException(status, id + " " + version + ": " + what + " failed: " + detail, e);
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warn("{}: cannot remove after a failed create: {}", file, e.getMessage());
+        }
+    }
+}

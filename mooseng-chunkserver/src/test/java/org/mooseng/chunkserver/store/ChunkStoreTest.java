@@ -1,0 +1,231 @@
+package org.mooseng.chunkserver.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.common.ChunkId;
+import org.mooseng.common.ChunkVersion;
+import org.mooseng.common.Layout;
+import org.mooseng.common.Status;
+import org.mooseng.common.StatusException;
+
+class ChunkStoreTest {
+    private static final ChunkId ID = new ChunkId(0xAB);
+    private static final ChunkVersion V0 = new ChunkVersion(0);
+    private static final ChunkVersion V1 = new ChunkVersion(1);
+    private static final ChunkVersion V2 = new ChunkVersion(2);
+    private static final ChunkVersion V3 = new ChunkVersion(3);
+    private static final int BLOCK = Layout.BLOCK_SIZE_BYTES;
+
+    @TempDir
+    Path dir;
+
+    private final List<String> events = new ArrayList<>();
+    private final ChunkStoreListener recorder = new ChunkStoreListener() {
+        @Override
+        public void changed(StoredChunk chunk) {
+            events.add("changed " + chunk.id().hex() + " " + chunk.version());
+        }
+
+        @Override
+        public void removed(ChunkId id, ChunkVersion version, boolean damaged) {
+            events.add((damaged ? "damaged " : "deleted ") + id.hex() + " " + version);
+        }
+    };
+
+    private ChunkStore open() throws IOException {
+        return ChunkStore.open(dir, recorder);
+    }
+
+    private static byte[] random(int length, long seed) {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static byte[] slice(byte[] bytes, int from, int length) {
+        return java.util.Arrays.copyOfRange(bytes, from, from + length);
+    }
+
+    @Test
+    void writesAtOffsetsReadBackWithHolesAsZeros() throws Exception {
+        ChunkStore store = open();
+        byte[] first = random(100_000, 1);
+        byte[] far = random(3_000, 2);
+        store.write(ID, V1, V0, 10, ByteBuffer.wrap(first));
+        store.write(ID, V1, V0, 5 * BLOCK + 7, ByteBuffer.wrap(far));
+
+        byte[] all = store.read(ID, V1, 0, 5 * BLOCK + 7 + 3_000 + 50);
+        assertThat(slice(all, 0, 10)).containsOnly(0);
+        assertThat(slice(all, 10, first.length)).isEqualTo(first);
+        assertThat(slice(all, 10 + first.length, 5 * BLOCK + 7 - 10 - first.length)).containsOnly(0);
+        assertThat(slice(all, 5 * BLOCK + 7, far.length)).isEqualTo(far);
+        assertThat(slice(all, 5 * BLOCK + 7 + far.length, 50)).as("past the stored length").containsOnly(0);
+        assertThat(store.get(ID).lengthBytes()).isEqualTo(5 * BLOCK + 7 + 3_000);
+        assertThat(store.read(ID, V1, 20 * BLOCK, 10)).containsOnly(0);
+    }
+
+    @Test
+    void partialBlockOverwriteKeepsTheRestOfTheBlockAndVerifies() throws Exception {
+        ChunkStore store = open();
+        byte[] base = random(3 * BLOCK, 3);
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(base));
+        byte[] patch = random(BLOCK, 4);
+        store.write(ID, V1, V1, BLOCK / 2, ByteBuffer.wrap(patch));
+
+        byte[] expected = base.clone();
+        System.arraycopy(patch, 0, expected, BLOCK / 2, BLOCK);
+        assertThat(store.read(ID, V1, 0, 3 * BLOCK)).isEqualTo(expected);
+        assertThat(store.read(ID, V1, BLOCK / 2 + 5, 10)).isEqualTo(slice(expected, BLOCK / 2 + 5, 10));
+    }
+
+    @Test
+    void versionIsRaisedFromPreviousAndOtherVersionsAreStale() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(new byte[] {1}));
+        store.write(ID, V2, V1, 1, ByteBuffer.wrap(new byte[] {2}));
+        assertThat(store.get(ID).version()).isEqualTo(V2);
+        assertThat(store.read(ID, V2, 0, 2)).containsExactly(1, 2);
+
+        assertThatThrownBy(() -> store.read(ID, V1, 0, 1)).isInstanceOf(StatusException.class)
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ESTALE);
+        assertThatThrownBy(() -> store.write(ID, new ChunkVersion(5), V3, 0, ByteBuffer.wrap(new byte[1])))
+                .isInstanceOf(StatusException.class).hasMessageContaining("replica is v2")
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ESTALE);
+        assertThatThrownBy(() -> store.write(new ChunkId(7), V2, V1, 0, ByteBuffer.wrap(new byte[1])))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ENOENT);
+        assertThat(events).containsExactly("changed 00000000000000AB v1", "changed 00000000000000AB v2");
+    }
+
+    @Test
+    void truncateShrinksAndRegrowsWithZeros() throws Exception {
+        ChunkStore store = open();
+        byte[] data = random(2 * BLOCK + 100, 5);
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(data));
+        store.truncate(ID, V2, V1, BLOCK + 10);
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, V2, BLOCK + 10));
+        store.truncate(ID, V2, V1, 2 * BLOCK + 100);
+
+        byte[] back = store.read(ID, V2, 0, 2 * BLOCK + 100);
+        assertThat(slice(back, 0, BLOCK + 10)).isEqualTo(slice(data, 0, BLOCK + 10));
+        assertThat(slice(back, BLOCK + 10, BLOCK + 90)).containsOnly(0);
+        assertThat(Files.size(store.path(ID))).isEqualTo(ChunkFileFormat.HEADER_BYTES + BLOCK + 10);
+    }
+
+    @Test
+    void deleteRemovesTheFileOnlyForTheGivenVersion() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(new byte[10]));
+        assertThat(store.delete(ID, V2)).isFalse();
+        assertThat(store.delete(ID, V1)).isTrue();
+        assertThat(store.get(ID)).isNull();
+        assertThat(store.path(ID)).doesNotExist();
+        assertThat(events).endsWith("deleted 00000000000000AB v1");
+        assertThatThrownBy(() -> store.read(ID, V1, 0, 1))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ENOENT);
+    }
+
+    @Test
+    void restartRebuildsTheChunkList() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(new byte[300]));
+        store.write(new ChunkId(0x1234), V3, V0, BLOCK, ByteBuffer.wrap(random(10, 6)));
+
+        ChunkStore reopened = open();
+        assertThat(reopened.chunks()).containsExactlyInAnyOrder(new StoredChunk(ID, V1, 300),
+                new StoredChunk(new ChunkId(0x1234), V3, BLOCK + 10));
+        assertThat(reopened.read(new ChunkId(0x1234), V3, BLOCK, 10)).isEqualTo(random(10, 6));
+    }
+
+    @Test
+    void flippedByteIsDetectedOnReadAndTheReplicaMovedAside() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V3, V0, 0, ByteBuffer.wrap(random(13 * BLOCK, 7)));
+        Path file = store.path(ID);
+        flipByte(file, ChunkFileFormat.HEADER_BYTES + 12L * BLOCK + 99);
+
+        assertThat(store.read(ID, V3, 0, 100)).as("untouched block still reads").hasSize(100);
+        assertThatThrownBy(() -> store.read(ID, V3, 12L * BLOCK, 10)).isInstanceOf(StatusException.class)
+                .hasMessageEndingWith("chunk 00000000000000AB v3: CRC mismatch in block 12")
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.CHECKSUM_MISMATCH);
+        assertThat(file).doesNotExist();
+        assertThat(dir.resolve("damaged").resolve(file.getFileName())).exists();
+        assertThat(store.get(ID)).isNull();
+        assertThat(events).endsWith("damaged 00000000000000AB v3");
+    }
+
+    @Test
+    void corruptBlockUnderAPartialWriteIsNotReChecksummed() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(random(BLOCK, 8)));
+        flipByte(store.path(ID), ChunkFileFormat.HEADER_BYTES + 10);
+        assertThatThrownBy(() -> store.write(ID, V1, V0, 100, ByteBuffer.wrap(new byte[5])))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.CHECKSUM_MISMATCH);
+        assertThat(store.get(ID)).isNull();
+    }
+
+    @Test
+    void badHeaderAtStartIsQuarantinedAndNotListed() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(new byte[10]));
+        store.write(new ChunkId(0x77), V1, V0, 0, ByteBuffer.wrap(new byte[10]));
+        Path bad = store.path(ID);
+        flipByte(bad, 17);
+
+        ChunkStore reopened = open();
+        assertThat(reopened.chunks()).extracting(StoredChunk::id).containsExactly(new ChunkId(0x77));
+        assertThat(bad).doesNotExist();
+        assertThat(dir.resolve("damaged").resolve(bad.getFileName())).exists();
+    }
+
+    @Test
+    void fullDiskFailsWithEnospcAndKeepsTheOldData() throws Exception {
+        AtomicLong budget = new AtomicLong(Long.MAX_VALUE);
+        ChunkStore store = ChunkStore.open(dir,
+                (path, options) -> new FullDiskChannel(FileChannel.open(path, options), budget), recorder);
+        byte[] original = random(2 * BLOCK, 9);
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(original));
+
+        budget.set(BLOCK / 2);
+        assertThatThrownBy(() -> store.write(ID, V2, V1, BLOCK, ByteBuffer.wrap(random(3 * BLOCK, 10))))
+                .isInstanceOf(StatusException.class)
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ENOSPC);
+        budget.set(0);
+        assertThatThrownBy(() -> store.write(new ChunkId(0x99), V1, V0, 0, ByteBuffer.wrap(new byte[10])))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ENOSPC);
+
+        budget.set(Long.MAX_VALUE);
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, V1, 2 * BLOCK));
+        assertThat(store.read(ID, V1, 0, 2 * BLOCK)).isEqualTo(original);
+        assertThat(store.get(new ChunkId(0x99))).isNull();
+        assertThat(open().chunks()).containsExactly(new StoredChunk(ID, V1, 2 * BLOCK));
+    }
+
+    @Test
+    void readOutsideTheChunkIsInvalid() throws Exception {
+        ChunkStore store = open();
+        assertThatThrownBy(() -> store.read(ID, V1, Layout.CHUNK_SIZE_BYTES - 1, 2))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.EINVAL);
+    }
+
+    private static void flipByte(Path file, long position) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            ByteBuffer one = ByteBuffer.allocate(1);
+            channel.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x10)).rewind();
+            channel.write(one, position);
+        }
+    }
+}

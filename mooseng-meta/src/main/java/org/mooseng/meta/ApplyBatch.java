@@ -1,0 +1,251 @@
+package org.mooseng.meta;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import org.mooseng.common.Status;
+import org.mooseng.common.StatusException;
+import org.mooseng.meta.StateCache.EntryKey;
+import org.mooseng.proto.DirEntry;
+import org.mooseng.proto.FileType;
+import org.rocksdb.WriteBatch;
+
+/**
+ * The pending changes of one op. Inodes and directory entries are read back through an
+ * overlay, because an op often changes the same directory twice (rename within one
+ * directory); the other families are written once per op and never read back before the
+ * commit, so their mutations are only recorded. Nothing reaches RocksDB or the cache
+ * until {@link #commit}, which makes a rejected op change nothing.
+ */
+final class ApplyBatch {
+    private final CommittedView committed;
+    private final Counters countersBefore;
+    private Counters counters;
+    private final Map<Long, Optional<InodeRecord>> inodes = new LinkedHashMap<>();
+    private final Map<EntryKey, Optional<EntryRecord>> entries = new LinkedHashMap<>();
+    private final List<RawMutation> raw = new ArrayList<>();
+
+    ApplyBatch(CommittedView committed, Counters counters) {
+        this.committed = committed;
+        this.countersBefore = counters;
+        this.counters = counters;
+    }
+
+    Counters counters() {
+        return counters;
+    }
+
+    void setCounters(Counters updated) {
+        counters = updated;
+    }
+
+    long allocateInode() {
+        long id = counters.nextInode();
+        counters = counters.withNextInode(id + 1);
+        return id;
+    }
+
+    long allocateChunk() {
+        long id = counters.nextChunk();
+        counters = counters.withNextChunk(id + 1);
+        return id;
+    }
+
+    // ------------------------------------------------------------------ inodes
+
+    Optional<InodeRecord> inode(long id) {
+        Optional<InodeRecord> pending = inodes.get(id);
+        return pending != null ? pending : committed.inode(id);
+    }
+
+    InodeRecord requireInode(long id) throws StatusException {
+        return inode(id).orElseThrow(() -> new StatusException(Status.ENOENT, "inode " + id + " does not exist"));
+    }
+
+    /** The inode {@code id} as a directory: ENOENT if missing, ENOTDIR if it is something else. */
+    InodeRecord requireDirectory(long id) throws StatusException {
+        InodeRecord dir = requireInode(id);
+        if (!dir.isDirectory()) {
+            throw new StatusException(Status.ENOTDIR, "inode " + id + " is not a directory");
+        }
+        return dir;
+    }
+
+    void putInode(InodeRecord record) {
+        inodes.put(record.inode(), Optional.of(record));
+    }
+
+    void deleteInode(long id) {
+        inodes.put(id, Optional.empty());
+    }
+
+    // ------------------------------------------------------------------ directory entries
+
+    Optional<EntryRecord> entry(long parent, String name) {
+        Optional<EntryRecord> pending = entries.get(new EntryKey(parent, name));
+        return pending != null ? pending : committed.entry(parent, name);
+    }
+
+    /** Adds {@code name -> child} to {@code parentId} with the directory's next sequence number. */
+    InodeRecord addEntry(long parentId, String name, long child, FileType type) throws StatusException {
+        InodeRecord parent = requireDirectory(parentId);
+        long seq = parent.nextEntrySeq();
+        entries.put(new EntryKey(parentId, name), Optional.of(new EntryRecord(child, type, seq)));
+        raw.add(RawMutation.put(Family.DIR_INDEX, Keys.ofLongs(parentId, seq), DirIndexValue.encode(child, type, name)));
+        InodeRecord updated = parent.withEntryAdded();
+        putInode(updated);
+        return updated;
+    }
+
+    InodeRecord removeEntry(long parentId, String name) throws StatusException {
+        InodeRecord parent = requireDirectory(parentId);
+        EntryRecord entry = entry(parentId, name)
+                .orElseThrow(() -> new IllegalStateException("inode " + parentId + ": no entry " + name));
+        entries.put(new EntryKey(parentId, name), Optional.empty());
+        raw.add(RawMutation.delete(Family.DIR_INDEX, Keys.ofLongs(parentId, entry.seq())));
+        InodeRecord updated = parent.withEntryRemoved();
+        putInode(updated);
+        return updated;
+    }
+
+    /** The committed entries of {@code dir} in readdir order (entries added by this op are not seen). */
+    void forEachCommittedEntry(long dir, Consumer<DirEntry> action) {
+        committed.store().scan(Family.DIR_INDEX, null, Keys.ofLongs(dir, 0), Keys.prefixEnd(dir), (key, value) -> {
+            action.accept(DirIndexValue.decode(Keys.longAt(key, Long.BYTES), value));
+            return true;
+        });
+    }
+
+    // ------------------------------------------------------------------ other families
+
+    Optional<byte[]> symlinkTarget(long inode) {
+        return committed.symlinkTarget(inode);
+    }
+
+    void putSymlink(long inode, String target) {
+        raw.add(RawMutation.put(Family.SYMLINKS, Keys.ofLong(inode), target.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    Optional<byte[]> xattr(long inode, String name) {
+        return committed.xattr(inode, name);
+    }
+
+    void putXattr(long inode, String name, byte[] value) {
+        raw.add(RawMutation.put(Family.XATTRS, Keys.ofLongAndName(inode, name), value));
+    }
+
+    void deleteXattr(long inode, String name) {
+        raw.add(RawMutation.delete(Family.XATTRS, Keys.ofLongAndName(inode, name)));
+    }
+
+    Optional<ChunkSlot> chunkSlot(long inode, long chunkIndex) {
+        return committed.chunkSlot(inode, chunkIndex);
+    }
+
+    void putChunk(long inode, long chunkIndex, ChunkSlot slot) {
+        raw.add(RawMutation.put(Family.FILE_CHUNKS, Keys.ofLongs(inode, chunkIndex), slot.encode()));
+        raw.add(RawMutation.put(Family.CHUNK_OWNERS, Keys.ofLong(slot.chunkId()), Keys.ofLongs(inode, chunkIndex)));
+    }
+
+    void deleteChunk(long inode, long chunkIndex, long chunkId) {
+        raw.add(RawMutation.delete(Family.FILE_CHUNKS, Keys.ofLongs(inode, chunkIndex)));
+        raw.add(RawMutation.delete(Family.CHUNK_OWNERS, Keys.ofLong(chunkId)));
+    }
+
+    /** Deletes the chunks of {@code inode} at index >= {@code fromIndex}; reports each released chunk id. */
+    void deleteChunksFrom(long inode, long fromIndex, LongConsumer released) {
+        List<long[]> doomed = new ArrayList<>();
+        committed.store().scan(Family.FILE_CHUNKS, null, Keys.ofLongs(inode, fromIndex), Keys.prefixEnd(inode),
+                (key, value) -> {
+                    doomed.add(new long[] {Keys.longAt(key, Long.BYTES), ChunkSlot.decode(value).chunkId()});
+                    return true;
+                });
+        for (long[] chunk : doomed) {
+            deleteChunk(inode, chunk[0], chunk[1]);
+            released.accept(chunk[1]);
+        }
+        counters = counters.plusStats(0, 0, 0, -doomed.size(), 0);
+    }
+
+    /** Deletes every xattr of {@code inode}. */
+    void deleteXattrs(long inode) {
+        committed.store().scan(Family.XATTRS, null, Keys.ofLong(inode), Keys.prefixEnd(inode), (key, value) -> {
+            raw.add(RawMutation.delete(Family.XATTRS, key));
+            return true;
+        });
+    }
+
+    void deleteSymlink(long inode) {
+        raw.add(RawMutation.delete(Family.SYMLINKS, Keys.ofLong(inode)));
+    }
+
+    // ------------------------------------------------------------------ commit
+
+    /**
+     * Writes the op (or only the applied index, for a rejected op) as one batch, then, still
+     * under {@code writeLock}, updates the cache and publishes the counters, so a reader never
+     * sees the cache and RocksDB disagree.
+     */
+    void commit(long index, boolean applyChanges, Lock writeLock, Consumer<Counters> publish) {
+        RocksStore store = committed.store();
+        Counters finalCounters = applyChanges ? counters.withAppliedIndex(index)
+                : countersBefore.withAppliedIndex(index);
+        try (WriteBatch batch = new WriteBatch()) {
+            if (applyChanges) {
+                for (Map.Entry<Long, Optional<InodeRecord>> e : inodes.entrySet()) {
+                    byte[] key = Keys.ofLong(e.getKey());
+                    if (e.getValue().isPresent()) {
+                        store.put(batch, Family.INODES, key, InodeCodec.encode(e.getValue().get()));
+                    } else {
+                        store.delete(batch, Family.INODES, key);
+                    }
+                }
+                for (Map.Entry<EntryKey, Optional<EntryRecord>> e : entries.entrySet()) {
+                    byte[] key = Keys.ofLongAndName(e.getKey().parent(), e.getKey().name());
+                    if (e.getValue().isPresent()) {
+                        store.put(batch, Family.ENTRIES, key, e.getValue().get().encode());
+                    } else {
+                        store.delete(batch, Family.ENTRIES, key);
+                    }
+                }
+                for (RawMutation m : raw) {
+                    if (m.value() != null) {
+                        store.put(batch, m.family(), m.key(), m.value());
+                    } else {
+                        store.delete(batch, m.family(), m.key());
+                    }
+                }
+            }
+            finalCounters.writeChanges(store, batch, countersBefore);
+            writeLock.lock();
+            try {
+                store.write(batch);
+                if (applyChanges) {
+                    StateCache cache = committed.cache();
+                    inodes.forEach(cache::putInode);
+                    entries.forEach(cache::putEntry);
+                }
+                counters = finalCounters;
+                publish.accept(finalCounters);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    private record RawMutation(Family family, byte[] key, byte[] value) {
+        static RawMutation put(Family family, byte[] key, byte[] value) {
+            return new RawMutation(family, key, value);
+        }
+
+        static RawMutation delete(Family family, byte[] key) {
+            return new RawMutation(family, key, null);
+        }
+    }
+}

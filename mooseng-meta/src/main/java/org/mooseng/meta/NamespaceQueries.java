@@ -1,0 +1,140 @@
+package org.mooseng.meta;
+
+import com.google.protobuf.ByteString;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.mooseng.common.Status;
+import org.mooseng.common.StatusException;
+import org.mooseng.proto.AttrReply;
+import org.mooseng.proto.ChunkRef;
+import org.mooseng.proto.Credentials;
+import org.mooseng.proto.DirEntry;
+import org.mooseng.proto.FileType;
+import org.mooseng.proto.GetXattrReply;
+import org.mooseng.proto.ListXattrReply;
+import org.mooseng.proto.ReadDirReply;
+import org.mooseng.proto.ReadLinkReply;
+import org.mooseng.proto.StatusReply;
+
+/** The read side of the namespace; callers hold the store's read lock. */
+final class NamespaceQueries {
+    /** Upper bound of one readdir page, whatever the caller asks for. */
+    static final int MAX_READDIR_ENTRIES = 10_000;
+    static final int DEFAULT_READDIR_ENTRIES = 1_000;
+
+    private NamespaceQueries() {
+    }
+
+    static AttrReply lookup(CommittedView view, Credentials cred, long parent, String name) throws StatusException {
+        Names.requireLookupable(name);
+        InodeRecord dir = requireInode(view, parent);
+        if (!dir.isDirectory()) {
+            throw new StatusException(Status.ENOTDIR, "inode " + parent + " is not a directory");
+        }
+        Permissions.require(cred, dir, Permissions.X_OK);
+        long child;
+        if (name.equals(".")) {
+            child = dir.inode();
+        } else if (name.equals("..")) {
+            child = dir.parent();
+        } else {
+            child = view.entry(parent, name).orElseThrow(() -> new StatusException(Status.ENOENT,
+                    "inode " + parent + ": no entry '" + name + "'")).inode();
+        }
+        return attrReply(requireInode(view, child));
+    }
+
+    static AttrReply getAttr(CommittedView view, long inode) throws StatusException {
+        return attrReply(requireInode(view, inode));
+    }
+
+    static StatusReply access(CommittedView view, Credentials cred, long inode, int mask) throws StatusException {
+        InodeRecord node = requireInode(view, inode);
+        if ((mask & ~7) != 0) {
+            throw new StatusException(Status.EINVAL, "access mask " + mask);
+        }
+        if (mask != 0) {
+            Permissions.require(cred, node, mask);
+        }
+        return StatusReply.newBuilder().setStatus(0).build();
+    }
+
+    /**
+     * One page of entries with a sequence number above {@code cookie}. Sequence numbers only
+     * grow, so entries added while a client pages come after its cookie or are skipped, and
+     * untouched entries are listed exactly once.
+     */
+    static ReadDirReply readDir(CommittedView view, Credentials cred, long inode, long cookie, int maxEntries)
+            throws StatusException {
+        InodeRecord dir = requireInode(view, inode);
+        if (!dir.isDirectory()) {
+            throw new StatusException(Status.ENOTDIR, "inode " + inode + " is not a directory");
+        }
+        Permissions.require(cred, dir, Permissions.R_OK);
+        int limit = maxEntries <= 0 ? DEFAULT_READDIR_ENTRIES : Math.min(maxEntries, MAX_READDIR_ENTRIES);
+        ReadDirReply.Builder reply = ReadDirReply.newBuilder().setStatus(0);
+        if (cookie < 0 || cookie == Long.MAX_VALUE) {
+            return reply.setEof(true).build();
+        }
+        List<DirEntry> entries = new ArrayList<>();
+        boolean[] more = {false};
+        view.store().scan(Family.DIR_INDEX, null, Keys.ofLongs(inode, cookie + 1), Keys.prefixEnd(inode),
+                (key, value) -> {
+                    if (entries.size() == limit) {
+                        more[0] = true;
+                        return false;
+                    }
+                    entries.add(DirIndexValue.decode(Keys.longAt(key, Long.BYTES), value));
+                    return true;
+                });
+        return reply.addAllEntries(entries).setEof(!more[0]).build();
+    }
+
+    static ReadLinkReply readLink(CommittedView view, long inode) throws StatusException {
+        InodeRecord node = requireInode(view, inode);
+        if (node.type() != FileType.SYMLINK) {
+            throw new StatusException(Status.EINVAL, "inode " + inode + " is not a symlink");
+        }
+        byte[] target = view.symlinkTarget(inode).orElseThrow(
+                () -> new IllegalStateException("inode " + inode + ": symlink without target"));
+        return ReadLinkReply.newBuilder().setStatus(0).setTarget(new String(target, StandardCharsets.UTF_8)).build();
+    }
+
+    static GetXattrReply getXattr(CommittedView view, Credentials cred, long inode, String name)
+            throws StatusException {
+        InodeRecord node = requireInode(view, inode);
+        AttrOps.requireXattrName(name);
+        Permissions.require(cred, node, Permissions.R_OK);
+        byte[] value = view.xattr(inode, name).orElseThrow(() -> new StatusException(Status.ENODATA,
+                "inode " + inode + ": no xattr '" + name + "'"));
+        return GetXattrReply.newBuilder().setStatus(0).setValue(ByteString.copyFrom(value)).build();
+    }
+
+    static ListXattrReply listXattr(CommittedView view, long inode) throws StatusException {
+        requireInode(view, inode);
+        ListXattrReply.Builder reply = ListXattrReply.newBuilder().setStatus(0);
+        view.store().scan(Family.XATTRS, null, Keys.ofLong(inode), Keys.prefixEnd(inode), (key, value) -> {
+            reply.addNames(Keys.nameAfterLong(key));
+            return true;
+        });
+        return reply.build();
+    }
+
+    static List<ChunkRef> chunksOf(CommittedView view, long inode) {
+        List<ChunkRef> chunks = new ArrayList<>();
+        view.store().scan(Family.FILE_CHUNKS, null, Keys.ofLong(inode), Keys.prefixEnd(inode), (key, value) -> {
+            chunks.add(ChunkSlot.decode(value).toRef(Keys.longAt(key, Long.BYTES), 0));
+            return true;
+        });
+        return chunks;
+    }
+
+    private static InodeRecord requireInode(CommittedView view, long inode) throws StatusException {
+        return view.inode(inode).orElseThrow(() -> MetaStore.notFound(inode));
+    }
+
+    private static AttrReply attrReply(InodeRecord node) {
+        return AttrReply.newBuilder().setStatus(0).setAttr(node.toAttr()).build();
+    }
+}

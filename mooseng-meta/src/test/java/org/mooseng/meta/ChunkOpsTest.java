@@ -1,0 +1,133 @@
+package org.mooseng.meta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mooseng.meta.TestNamespace.ALICE;
+import static org.mooseng.meta.TestNamespace.EINVAL;
+import static org.mooseng.meta.TestNamespace.EISDIR;
+import static org.mooseng.meta.TestNamespace.ENOENT;
+import static org.mooseng.meta.TestNamespace.ROOT;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.common.Layout;
+import org.mooseng.meta.NamespaceReader.ChunkRecord;
+import org.mooseng.proto.ChunkRef;
+import org.mooseng.proto.MetaResult;
+
+class ChunkOpsTest {
+    static final long CHUNK = Layout.CHUNK_SIZE_BYTES;
+
+    @TempDir
+    Path dir;
+    TestNamespace ns;
+
+    @BeforeEach
+    void open() throws Exception {
+        ns = TestNamespace.formatted(dir);
+    }
+
+    @AfterEach
+    void close() {
+        ns.close();
+    }
+
+    @Test
+    void firstWriteBeginAllocatesChunkAtVersionOne() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        long next = ns.store.nextChunkId();
+        MetaResult r = ns.expectOk(ns.writeBegin(f, 3));
+        ChunkRef c = r.getChunk();
+        assertThat(c.getChunkId()).isEqualTo(next);
+        assertThat(c.getVersion()).isEqualTo(1);
+        assertThat(c.getPreviousVersion()).isZero();
+        assertThat(c.getChunkIndex()).isEqualTo(3);
+        assertThat(r.getAttr().getGoal()).isEqualTo(2);
+        assertThat(ns.store.nextChunkId()).isEqualTo(next + 1);
+        assertThat(ns.store.chunkAt(f, 3)).hasValueSatisfying(ref -> assertThat(ref.getChunkId()).isEqualTo(next));
+        assertThat(ns.store.chunkAt(f, 0)).isEmpty();
+        assertThat(ns.store.chunkExists(next)).isTrue();
+        assertThat(ns.store.stats().chunks()).isEqualTo(1);
+    }
+
+    @Test
+    void laterWriteBeginBumpsVersionOfTheSameChunk() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        long id = ns.expectOk(ns.writeBegin(f, 0)).getChunk().getChunkId();
+        ChunkRef again = ns.expectOk(ns.writeBegin(f, 0)).getChunk();
+        assertThat(again.getChunkId()).isEqualTo(id);
+        assertThat(again.getVersion()).isEqualTo(2);
+        assertThat(again.getPreviousVersion()).isEqualTo(1);
+        assertThat(ns.store.stats().chunks()).isEqualTo(1);
+    }
+
+    @Test
+    void writeBeginOnDirectoryIsEisdirOnSymlinkEinvalOnMissingEnoent() {
+        long d = ns.dirId(ALICE, ROOT, "d");
+        long l = ns.expectOk(ns.symlink(ALICE, ROOT, "l", "d")).getAttr().getInode();
+        assertThat(ns.writeBegin(d, 0).getStatus()).isEqualTo(EISDIR);
+        assertThat(ns.writeBegin(l, 0).getStatus()).isEqualTo(EINVAL);
+        assertThat(ns.writeBegin(999, 0).getStatus()).isEqualTo(ENOENT);
+    }
+
+    @Test
+    void writeEndGrowsButNeverShrinksAndSetsMtime() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        ns.tick();
+        assertThat(ns.expectOk(ns.writeEnd(f, 1000)).getAttr().getSize()).isEqualTo(1000);
+        assertThat(ns.attr(f).getMtime()).isEqualTo(ns.now);
+        assertThat(ns.expectOk(ns.writeEnd(f, 10)).getAttr().getSize()).isEqualTo(1000);
+        assertThat(ns.store.stats().totalFileBytes()).isEqualTo(1000);
+    }
+
+    @Test
+    void truncateReleasesWholeChunksAndBumpsTheCutChunk() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        long c0 = ns.expectOk(ns.writeBegin(f, 0)).getChunk().getChunkId();
+        long c1 = ns.expectOk(ns.writeBegin(f, 1)).getChunk().getChunkId();
+        long c2 = ns.expectOk(ns.writeBegin(f, 2)).getChunk().getChunkId();
+        ns.expectOk(ns.writeEnd(f, 3 * CHUNK));
+        MetaResult r = ns.expectOk(ns.truncate(ALICE, f, CHUNK + 5));
+        assertThat(r.getReleasedChunksList()).containsExactly(c2);
+        assertThat(r.getChunk().getChunkId()).isEqualTo(c1);
+        assertThat(r.getChunk().getVersion()).isEqualTo(2);
+        assertThat(r.getChunk().getPreviousVersion()).isEqualTo(1);
+        assertThat(r.getChunk().getChunkIndex()).isEqualTo(1);
+        assertThat(ns.store.chunksOf(f)).extracting(ChunkRef::getChunkId).containsExactly(c0, c1);
+        assertThat(ns.store.chunkExists(c2)).isFalse();
+        assertThat(ns.store.stats().chunks()).isEqualTo(2);
+        assertThat(ns.store.stats().totalFileBytes()).isEqualTo(CHUNK + 5);
+    }
+
+    @Test
+    void truncateOnAChunkBoundaryBumpsNothing() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        ns.expectOk(ns.writeBegin(f, 0));
+        long c1 = ns.expectOk(ns.writeBegin(f, 1)).getChunk().getChunkId();
+        ns.expectOk(ns.writeEnd(f, 2 * CHUNK));
+        MetaResult r = ns.expectOk(ns.truncate(ALICE, f, CHUNK));
+        assertThat(r.getReleasedChunksList()).containsExactly(c1);
+        assertThat(r.hasChunk()).isFalse();
+        assertThat(ns.store.chunkAt(f, 0).orElseThrow().getVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void forEachChunkReportsEveryChunkWithItsFilesGoal() {
+        long a = ns.fileId(ALICE, ROOT, "a");
+        long b = ns.fileId(ALICE, ROOT, "b");
+        ns.expectOk(ns.setGoal(ALICE, b, 5, false));
+        for (int i = 0; i < 5000; i++) {
+            ns.expectOk(ns.writeBegin(i % 2 == 0 ? a : b, i));
+        }
+        List<ChunkRecord> all = new ArrayList<>();
+        ns.store.forEachChunk(all::add);
+        assertThat(all).hasSize(5000);
+        assertThat(all).filteredOn(c -> c.inode() == b).allSatisfy(c -> assertThat(c.goal()).isEqualTo(5));
+        assertThat(all).filteredOn(c -> c.inode() == a).allSatisfy(c -> assertThat(c.goal()).isEqualTo(2));
+        assertThat(all).extracting(ChunkRecord::chunkId).doesNotHaveDuplicates();
+    }
+}
