@@ -1,0 +1,410 @@
+package org.mooseng.client;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.mooseng.common.InodeId;
+import org.mooseng.common.Status;
+import org.mooseng.proto.AttrReply;
+import org.mooseng.proto.ChunkServerAddress;
+import org.mooseng.proto.Credentials;
+import org.mooseng.proto.WriteChunkEndRequest;
+import org.mooseng.proto.WriteChunkReply;
+import org.mooseng.proto.WriteChunkRequest;
+import org.mooseng.protocol.data.DataFrame;
+
+/**
+ * The write side of one open file. Writes are cut into frames of at most 4 MiB and sent
+ * down the chunk's chain without waiting, up to a window of bytes in flight; the oldest
+ * frame is awaited when the window is full, and {@link #flush} awaits all of them and ends
+ * the write session of every chunk touched (WriteChunkEnd commits the new size).
+ *
+ * <p>When a frame fails because a replica failed (an Error naming it, or a lost connection
+ * to the head of the chain), the chunk is leased again with that server excluded, which
+ * raises the version on the survivors, and the frames not acknowledged are sent again. A
+ * chunk is retried at most {@code maxRetries} times per session. Resent frames name, as
+ * previous version, the one the survivors are known to hold (see
+ * {@link ChunkSession#frameBaseVersion}), since chunk servers accept a frame only when
+ * their copy is at its version or its previous version.
+ */
+final class ChunkWriter implements AutoCloseable {
+    /** Chunk write sessions kept open before idle ones are ended. */
+    private static final int MAX_OPEN_SESSIONS = 4;
+
+    private final MasterConnection master;
+    private final ChunkServerTransport transport;
+    private final Credentials credentials;
+    private final InodeId inode;
+    private final String subject;
+    private final long dataTimeoutMs;
+    private final long windowBytes;
+    private final int maxRetries;
+
+    private final Map<Long, ChunkSession> sessions = new LinkedHashMap<>();
+    private final ArrayDeque<PendingFrame> inFlight = new ArrayDeque<>();
+    private long inFlightBytes;
+    private long writtenEnd;
+    /** The first failure; once set, every later write and flush reports it, as fsync(2) would. */
+    private MoosengException failure;
+
+    ChunkWriter(MasterConnection master, ChunkServerTransport transport, Credentials credentials, InodeId inode,
+                String subject, long dataTimeoutMs, long windowBytes, int maxRetries) {
+        this.master = master;
+        this.transport = transport;
+        this.credentials = credentials;
+        this.inode = inode;
+        this.subject = subject;
+        this.dataTimeoutMs = dataTimeoutMs;
+        this.windowBytes = windowBytes;
+        this.maxRetries = maxRetries;
+    }
+
+    /** A chunk's write session: the lease from the master and what has been written under it. */
+    private static final class ChunkSession {
+        final long chunkIndex;
+        final Set<String> excluded = new LinkedHashSet<>();
+        long chunkId;
+        int version;
+        int previousVersion;
+        List<ChunkServerAddress> chain = List.of();
+        long maxEnd;
+        int retries;
+        /**
+         * The version every replica of the chain is known to hold: the chunk's version before
+         * the session (0 for a new chunk), then the version of the latest acknowledged frame.
+         */
+        int versionOnReplicas;
+        /** Frames carry the lease's previous version instead of {@link #versionOnReplicas}. */
+        boolean useLeasePrevious;
+
+        /**
+         * The previous version a frame carries. A re-lease raises the version again, but a
+         * survivor that never got a frame of the session still holds the version from before
+         * it, so frames name what the replicas are known to hold rather than the master's
+         * latest bump. When that is refused (a head that stored a frame it could not forward
+         * holds the session's first version), the lease's own previous version is tried once.
+         */
+        int frameBaseVersion() {
+            return useLeasePrevious ? previousVersion : versionOnReplicas;
+        }
+
+        ChunkSession(long chunkIndex) {
+            this.chunkIndex = chunkIndex;
+        }
+    }
+
+    /** One frame's data, kept until every replica acknowledged it so it can be sent again. */
+    private static final class PendingFrame {
+        final ChunkSession session;
+        final int offsetInChunk;
+        final ByteBuf data;
+        final int crc32c;
+        CompletableFuture<DataFrame> reply;
+        String sentTo;
+        int sentVersion;
+
+        PendingFrame(ChunkSession session, int offsetInChunk, ByteBuf data) {
+            this.session = session;
+            this.offsetInChunk = offsetInChunk;
+            this.data = data;
+            this.crc32c = DataFrames.crc32c(data);
+        }
+    }
+
+    /** Largest file end written since the last flush; 0 when everything is committed. */
+    long writtenEnd() {
+        return writtenEnd;
+    }
+
+    boolean hasUncommittedWrites() {
+        return !sessions.isEmpty();
+    }
+
+    void write(long position, ByteBuffer src) throws MoosengException {
+        checkNotFailed();
+        try {
+            writeFrames(position, src);
+        } catch (MoosengException e) {
+            fail(e);
+            throw e;
+        }
+    }
+
+    /** Waits until every frame is on every replica, then commits each chunk's session. */
+    void flush() throws MoosengException {
+        checkNotFailed();
+        try {
+            commit();
+        } catch (MoosengException e) {
+            fail(e);
+            throw e;
+        }
+    }
+
+    private void checkNotFailed() throws MoosengException {
+        if (failure != null) {
+            throw new MoosengException(failure.status(), subject, "an earlier write failed: " + failure.getMessage(),
+                    failure);
+        }
+    }
+
+    /** Drops everything not yet committed: after a failed write the file keeps its committed size. */
+    private void fail(MoosengException e) {
+        failure = e;
+        close();
+    }
+
+    private void writeFrames(long position, ByteBuffer src) throws MoosengException {
+        int length = src.remaining();
+        if (position < 0 || position + length < 0) {
+            throw new MoosengException(Status.EINVAL, subject, "bad write range " + position + "+" + length);
+        }
+        int base = src.position();
+        for (ChunkSpan span : ChunkSpan.split(position, length)) {
+            ChunkSession session = session(span.chunkIndex());
+            for (ChunkSpan piece : span.frames(DataFrame.MAX_DATA_BYTES)) {
+                ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(piece.length());
+                data.writeBytes(src.slice(base + piece.bufferOffset(), piece.length()));
+                PendingFrame frame = new PendingFrame(session, piece.offsetInChunk(), data);
+                send(frame);
+                inFlight.addLast(frame);
+                inFlightBytes += piece.length();
+                session.maxEnd = Math.max(session.maxEnd, piece.fileEnd());
+                while (inFlightBytes > windowBytes) {
+                    drainOldest();
+                }
+            }
+        }
+        src.position(base + length);
+        writtenEnd = Math.max(writtenEnd, position + length);
+    }
+
+    private void commit() throws MoosengException {
+        while (!inFlight.isEmpty()) {
+            drainOldest();
+        }
+        Iterator<ChunkSession> it = sessions.values().iterator();
+        while (it.hasNext()) {
+            end(it.next());
+            it.remove();
+        }
+        writtenEnd = 0; // committed: the master's size covers it now
+    }
+
+    /** WriteChunkEnd: the session's writes are on every replica; the master may grow the file. */
+    private void end(ChunkSession session) throws MoosengException {
+        WriteChunkEndRequest request = WriteChunkEndRequest.newBuilder().setCred(credentials)
+                .setInode(inode.value()).setChunkId(session.chunkId).setNewSize(session.maxEnd).build();
+        AttrReply reply = master.call(subject, s -> s.writeChunkEnd(request));
+        MoosengException.check(reply.getStatus(), subject, reply.getMessage());
+    }
+
+    /**
+     * Ends the sessions whose frames are all acknowledged once more than a few are open, so
+     * a long sequential write keeps only the chunks near its end leased and the file's size
+     * grows as it goes, while a writer that moves between a few chunks keeps its leases.
+     */
+    private void commitIdleSessions() throws MoosengException {
+        if (sessions.size() < MAX_OPEN_SESSIONS) {
+            return;
+        }
+        while (!inFlight.isEmpty() && inFlight.peekFirst().reply.isDone()) {
+            drainOldest();
+        }
+        Iterator<ChunkSession> it = sessions.values().iterator();
+        while (it.hasNext()) {
+            ChunkSession session = it.next();
+            if (inFlight.stream().noneMatch(f -> f.session == session)) {
+                end(session);
+                it.remove();
+            }
+        }
+    }
+
+    private ChunkSession session(long chunkIndex) throws MoosengException {
+        ChunkSession session = sessions.get(chunkIndex);
+        if (session == null) {
+            commitIdleSessions();
+            session = new ChunkSession(chunkIndex);
+            lease(session);
+            session.versionOnReplicas = session.previousVersion;
+            sessions.put(chunkIndex, session);
+        }
+        return session;
+    }
+
+    private void lease(ChunkSession session) throws MoosengException {
+        WriteChunkRequest request = WriteChunkRequest.newBuilder().setCred(credentials).setInode(inode.value())
+                .setChunkIndex(session.chunkIndex).addAllExcludeServers(session.excluded).build();
+        WriteChunkReply reply = master.call(subject, s -> s.writeChunk(request));
+        MoosengException.check(reply.getStatus(), subject, reply.getMessage());
+        if (reply.getChainCount() == 0) {
+            throw new MoosengException(Status.EIO, subject, "chunk " + session.chunkIndex
+                    + ": no chunk server to write to" + (session.excluded.isEmpty() ? "" : ", excluded "
+                    + session.excluded));
+        }
+        session.chunkId = reply.getChunk().getChunkId();
+        session.version = reply.getChunk().getVersion();
+        session.previousVersion = reply.getChunk().getPreviousVersion();
+        session.useLeasePrevious = false;
+        session.chain = List.copyOf(reply.getChainList());
+    }
+
+    private void send(PendingFrame frame) {
+        ChunkSession s = frame.session;
+        List<DataFrame.Address> downstream = DataFrames.downstream(s.chain);
+        long chunkId = s.chunkId;
+        int version = s.version;
+        int previousVersion = s.frameBaseVersion();
+        frame.sentTo = DataFrames.hostPort(s.chain.getFirst());
+        frame.sentVersion = version;
+        frame.reply = DataFrames.send(transport, DataFrames.address(s.chain.getFirst()),
+                id -> new DataFrame.Write(id, chunkId, version, previousVersion, frame.offsetInChunk, downstream,
+                        frame.crc32c, frame.data.retainedDuplicate()),
+                dataTimeoutMs);
+    }
+
+    private void drainOldest() throws MoosengException {
+        PendingFrame frame = inFlight.pollFirst();
+        inFlightBytes -= frame.data.readableBytes();
+        DataFrames.Failure failure = await(frame);
+        if (failure == null) {
+            acknowledge(frame);
+            return;
+        }
+        recover(frame, failure);
+    }
+
+    private static void acknowledge(PendingFrame frame) {
+        ChunkSession session = frame.session;
+        if (Integer.compareUnsigned(frame.sentVersion, session.versionOnReplicas) > 0) {
+            session.versionOnReplicas = frame.sentVersion;
+        }
+        frame.data.release();
+    }
+
+    /** Null when every replica acknowledged the frame. */
+    private DataFrames.Failure await(PendingFrame frame) {
+        DataFrame reply;
+        try {
+            reply = DataFrames.await(frame.reply, dataTimeoutMs);
+        } catch (IOException e) {
+            return DataFrames.Failure.of(e);
+        }
+        return switch (reply) {
+            case DataFrame.Ok _ -> null;
+            case DataFrame.Error e -> DataFrames.Failure.of(e);
+            case DataFrame.Data _, DataFrame.Hello _, DataFrame.Read _, DataFrame.Write _, DataFrame.Truncate _ -> {
+                DataFrames.release(reply);
+                yield DataFrames.Failure.unexpected(reply);
+            }
+        };
+    }
+
+    private void recover(PendingFrame firstFailed, DataFrames.Failure firstFailure) throws MoosengException {
+        ChunkSession session = firstFailed.session;
+        List<PendingFrame> failed = new ArrayList<>(List.of(firstFailed));
+        List<DataFrames.Failure> failures = new ArrayList<>(List.of(firstFailure));
+        // The other frames of this chunk went to the same chain: let them finish before re-leasing.
+        for (Iterator<PendingFrame> it = inFlight.iterator(); it.hasNext(); ) {
+            PendingFrame frame = it.next();
+            if (frame.session == session) {
+                it.remove();
+                inFlightBytes -= frame.data.readableBytes();
+                DataFrames.Failure failure = await(frame);
+                if (failure == null) {
+                    acknowledge(frame);
+                } else {
+                    failed.add(frame);
+                    failures.add(failure);
+                }
+            }
+        }
+        while (!failed.isEmpty()) {
+            try {
+                if (++session.retries > maxRetries) {
+                    throw new MoosengException(Status.EIO, subject, "chunk " + session.chunkIndex + ": write failed "
+                            + session.retries + " times, last: " + failures.getLast().describe(failed.getLast().sentTo));
+                }
+                if (refusedForVersion(session, failures)) {
+                    session.useLeasePrevious = true; // same lease, other base version: see frameBaseVersion
+                } else {
+                    exclude(session, failed, failures);
+                    lease(session);
+                }
+            } catch (MoosengException e) {
+                failed.forEach(f -> f.data.release());
+                throw e;
+            }
+            failed.forEach(this::send);
+            List<PendingFrame> resent = failed;
+            failed = new ArrayList<>();
+            failures = new ArrayList<>();
+            for (PendingFrame frame : resent) {
+                DataFrames.Failure failure = await(frame);
+                if (failure == null) {
+                    acknowledge(frame);
+                } else {
+                    failed.add(frame);
+                    failures.add(failure);
+                }
+            }
+        }
+    }
+
+    /** Whether every failure is a replica refusing the frame's previous version, and the other base is untried. */
+    private static boolean refusedForVersion(ChunkSession session, List<DataFrames.Failure> failures) {
+        if (session.useLeasePrevious || session.previousVersion == session.versionOnReplicas) {
+            return false;
+        }
+        return failures.stream().allMatch(f -> !f.connectionLost()
+                && (f.status() == Status.ESTALE || f.status() == Status.ENOENT));
+    }
+
+    /**
+     * Adds the servers to blame to the session's exclusions. Both the server id and its
+     * host:port are listed, so the master can match either. A failure that names no
+     * replica and is not a lost connection (a bad request, say) cannot be fixed by another
+     * chain and fails the write.
+     */
+    private void exclude(ChunkSession session, List<PendingFrame> failed, List<DataFrames.Failure> failures)
+            throws MoosengException {
+        for (int i = 0; i < failed.size(); i++) {
+            DataFrames.Failure failure = failures.get(i);
+            String blamed = !failure.failedServer().isEmpty() ? failure.failedServer()
+                    : failure.connectionLost() ? failed.get(i).sentTo : null;
+            if (blamed == null) {
+                throw new MoosengException(failure.status(), subject, "chunk " + session.chunkIndex + ": "
+                        + failure.describe(failed.get(i).sentTo));
+            }
+            session.excluded.add(blamed);
+            for (ChunkServerAddress server : session.chain) {
+                if (DataFrames.hostPort(server).equals(blamed) && !server.getServerId().isEmpty()) {
+                    session.excluded.add(server.getServerId());
+                }
+            }
+        }
+    }
+
+    /** Drops whatever is still in flight without committing it. */
+    @Override
+    public void close() {
+        for (PendingFrame frame : inFlight) {
+            frame.reply.cancel(false);
+            frame.data.release();
+        }
+        inFlight.clear();
+        inFlightBytes = 0;
+        sessions.clear();
+    }
+}

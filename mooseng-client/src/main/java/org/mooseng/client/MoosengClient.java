@@ -1,0 +1,511 @@
+package org.mooseng.client;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import org.mooseng.common.InodeId;
+import org.mooseng.common.Layout;
+import org.mooseng.common.Status;
+import org.mooseng.proto.Attr;
+import org.mooseng.proto.ChunkServersRequest;
+import org.mooseng.proto.ClusterInfoRequest;
+import org.mooseng.proto.CreateOp;
+import org.mooseng.proto.FileInfoReply;
+import org.mooseng.proto.FileInfoRequest;
+import org.mooseng.proto.LinkOp;
+import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.RenameOp;
+import org.mooseng.proto.SetAttrOp;
+import org.mooseng.proto.SetAttrReply;
+import org.mooseng.proto.SetGoalOp;
+import org.mooseng.proto.StatFsReply;
+import org.mooseng.proto.StatFsRequest;
+import org.mooseng.proto.SymlinkOp;
+import org.mooseng.proto.Timespec;
+import org.mooseng.proto.UnlinkOp;
+
+/**
+ * A connection to one MooseNG cluster: the namespace by path (absolute, "/"-separated,
+ * resolved from the root with symlinks followed) or by inode, file data through
+ * {@link MoosengFile}, and the admin views. Thread-safe; one instance per process is
+ * enough, as it pools its connections to the master and to every chunk server.
+ *
+ * <p>Every failure is a {@link MoosengException} whose message starts with the path.
+ */
+public final class MoosengClient implements AutoCloseable {
+    private static final int DEFAULT_FILE_MODE = 0644;
+
+    private final ClientOptions options;
+    private final MasterConnection master;
+    private final ChunkServerTransport transport;
+    private final MasterNamespace namespace;
+    private final PathResolver resolver;
+    private final ChunkReader reader;
+    private final ChunkTruncator truncator;
+
+    private MoosengClient(ClientOptions options, MasterConnection master, ChunkServerTransport transport) {
+        this.options = options;
+        this.master = master;
+        this.transport = transport;
+        this.namespace = new MasterNamespace(master, options.credentials().toProto());
+        this.resolver = new PathResolver(namespace);
+        this.reader = new ChunkReader(master, transport, namespace.credentials(), options.dataTimeoutMs());
+        this.truncator = new ChunkTruncator(transport, options.dataTimeoutMs());
+    }
+
+    /** Connects to the master, learns (or checks) the cluster id, and prepares the data plane. */
+    public static MoosengClient connect(ClientOptions options) throws MoosengException {
+        MasterConnection master = MasterConnection.open(options);
+        try {
+            return new MoosengClient(options, master,
+                    new DataClientTransport(master.clusterId(), options.connectionsPerServer()));
+        } catch (RuntimeException e) {
+            master.close();
+            throw e;
+        }
+    }
+
+    /** As {@link #connect(ClientOptions)}, with a given data plane (fault injection in tests). */
+    public static MoosengClient connect(ClientOptions options, ChunkServerTransport transport)
+            throws MoosengException {
+        return new MoosengClient(options, MasterConnection.open(options), transport);
+    }
+
+    public String clusterId() {
+        return master.clusterId();
+    }
+
+    public ClientOptions options() {
+        return options;
+    }
+
+    // ------------------------------------------------------------ attributes and lookup
+
+    /** Attributes of what the path names, following a symlink in the last component. */
+    public FileStat stat(String path) throws MoosengException {
+        return FileStat.from(resolver.resolve(path, true));
+    }
+
+    /** Attributes of what the path names, not following a symlink in the last component. */
+    public FileStat lstat(String path) throws MoosengException {
+        return FileStat.from(resolver.resolve(path, false));
+    }
+
+    public boolean exists(String path) throws MoosengException {
+        try {
+            resolver.resolve(path, true);
+            return true;
+        } catch (MoosengException e) {
+            if (e.status() == Status.ENOENT || e.status() == Status.ENOTDIR) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public FileStat stat(InodeId inode) throws MoosengException {
+        return FileStat.from(namespace.getAttr(inode, inode.toString()));
+    }
+
+    public FileStat lookup(InodeId parent, String name) throws MoosengException {
+        return FileStat.from(namespace.lookup(parent, name, parent + "/" + name));
+    }
+
+    // ------------------------------------------------------------ directories
+
+    public FileStat mkdir(String path, int mode) throws MoosengException {
+        PathResolver.ParentAndName target = resolver.resolveParent(path);
+        return mkdir(target.parentId(), target.name(), mode, path);
+    }
+
+    public FileStat mkdir(InodeId parent, String name, int mode) throws MoosengException {
+        return mkdir(parent, name, mode, parent + "/" + name);
+    }
+
+    /** Creates the directory and any missing parents; an existing directory is fine. */
+    public FileStat mkdirs(String path, int mode) throws MoosengException {
+        List<String> parts = PathResolver.components(path);
+        StringBuilder prefix = new StringBuilder();
+        FileStat last = null;
+        for (String part : parts) {
+            prefix.append('/').append(part);
+            String current = prefix.toString();
+            try {
+                last = mkdir(current, mode);
+            } catch (MoosengException e) {
+                if (e.status() != Status.EEXIST) {
+                    throw e;
+                }
+                last = stat(current);
+                if (!last.isDirectory()) {
+                    throw new MoosengException(Status.ENOTDIR, current);
+                }
+            }
+        }
+        return last == null ? stat("/") : last;
+    }
+
+    public List<DirectoryEntry> list(String path) throws MoosengException {
+        FileStat dir = stat(path);
+        if (!dir.isDirectory()) {
+            throw new MoosengException(Status.ENOTDIR, path);
+        }
+        return list(dir.inode(), path);
+    }
+
+    public List<DirectoryEntry> list(InodeId directory) throws MoosengException {
+        return list(directory, directory.toString());
+    }
+
+    private List<DirectoryEntry> list(InodeId directory, String subject) throws MoosengException {
+        List<DirectoryEntry> entries = new ArrayList<>();
+        for (var e : namespace.readDir(directory, subject)) {
+            entries.add(new DirectoryEntry(e.getName(), new InodeId(e.getInode()), FileType.from(e.getType())));
+        }
+        return entries;
+    }
+
+    public void rmdir(String path) throws MoosengException {
+        PathResolver.ParentAndName target = resolver.resolveParent(path);
+        unlink(target.parentId(), target.name(), true, path);
+    }
+
+    public void rmdir(InodeId parent, String name) throws MoosengException {
+        unlink(parent, name, true, parent + "/" + name);
+    }
+
+    // ------------------------------------------------------------ files
+
+    /** Creates a regular file (EEXIST when exclusive and present) and opens it for reading and writing. */
+    public MoosengFile create(String path, int mode, boolean exclusive) throws MoosengException {
+        PathResolver.ParentAndName target = resolver.resolveParent(path);
+        FileStat created = createFile(target.parentId(), target.name(), mode, exclusive, path);
+        return openInode(created, path, EnumSet.of(OpenFlag.READ, OpenFlag.WRITE));
+    }
+
+    /** Creates a regular file by parent inode; returns its attributes without opening it. */
+    public FileStat create(InodeId parent, String name, int mode, boolean exclusive) throws MoosengException {
+        return createFile(parent, name, mode, exclusive, parent + "/" + name);
+    }
+
+    public MoosengFile open(String path, OpenFlag... flags) throws MoosengException {
+        return open(path, flags.length == 0 ? EnumSet.of(OpenFlag.READ) : EnumSet.of(flags[0], flags));
+    }
+
+    /** Opens (and with CREATE, creates with mode 0644) a regular file; see {@link OpenFlag}. */
+    public MoosengFile open(String path, Set<OpenFlag> flags) throws MoosengException {
+        FileStat stat;
+        try {
+            stat = stat(path);
+            if (flags.contains(OpenFlag.CREATE) && flags.contains(OpenFlag.EXCLUSIVE)) {
+                throw new MoosengException(Status.EEXIST, path);
+            }
+        } catch (MoosengException e) {
+            if (e.status() != Status.ENOENT || !flags.contains(OpenFlag.CREATE)) {
+                throw e;
+            }
+            PathResolver.ParentAndName target = resolver.resolveParent(path);
+            stat = createFile(target.parentId(), target.name(), DEFAULT_FILE_MODE,
+                    flags.contains(OpenFlag.EXCLUSIVE), path);
+        }
+        return openInode(stat, path, flags);
+    }
+
+    public MoosengFile open(InodeId inode, Set<OpenFlag> flags) throws MoosengException {
+        return openInode(stat(inode), inode.toString(), flags);
+    }
+
+    private MoosengFile openInode(FileStat stat, String subject, Set<OpenFlag> flags) throws MoosengException {
+        boolean writing = flags.contains(OpenFlag.WRITE) || flags.contains(OpenFlag.APPEND);
+        if (stat.isDirectory()) {
+            throw new MoosengException(Status.EISDIR, subject);
+        }
+        if (!stat.isRegularFile()) {
+            throw new MoosengException(Status.EINVAL, subject, "not a regular file: " + stat.type());
+        }
+        ChunkWriter writer = new ChunkWriter(master, transport, namespace.credentials(), stat.inode(), subject,
+                options.dataTimeoutMs(), options.writeWindowBytes(), options.writeRetries());
+        ReadAhead readAhead = new ReadAhead(reader, stat.inode(), subject, options.readAheadBytes());
+        MoosengFile file = new MoosengFile(this, stat.inode(), subject, flags, writer, readAhead);
+        if (writing && flags.contains(OpenFlag.TRUNCATE) && stat.sizeBytes() > 0) {
+            truncate(stat.inode(), 0, subject);
+        }
+        return file;
+    }
+
+    private FileStat createFile(InodeId parent, String name, int mode, boolean exclusive, String subject)
+            throws MoosengException {
+        CreateOp create = CreateOp.newBuilder().setParent(parent.value()).setName(name)
+                .setType(org.mooseng.proto.FileType.REGULAR).setMode(mode & 07777).setExclusive(exclusive).build();
+        return FileStat.from(namespace.mutate(MetaOp.newBuilder().setCreate(create), subject).getAttr());
+    }
+
+    private FileStat mkdir(InodeId parent, String name, int mode, String subject) throws MoosengException {
+        CreateOp create = CreateOp.newBuilder().setParent(parent.value()).setName(name)
+                .setType(org.mooseng.proto.FileType.DIRECTORY).setMode(mode & 07777).build();
+        return FileStat.from(namespace.mutate(MetaOp.newBuilder().setCreate(create), subject).getAttr());
+    }
+
+    public void unlink(String path) throws MoosengException {
+        PathResolver.ParentAndName target = resolver.resolveParent(path);
+        unlink(target.parentId(), target.name(), false, path);
+    }
+
+    public void unlink(InodeId parent, String name) throws MoosengException {
+        unlink(parent, name, false, parent + "/" + name);
+    }
+
+    private void unlink(InodeId parent, String name, boolean directory, String subject) throws MoosengException {
+        UnlinkOp op = UnlinkOp.newBuilder().setParent(parent.value()).setName(name).setIsDir(directory).build();
+        namespace.mutate(MetaOp.newBuilder().setUnlink(op), subject);
+    }
+
+    /** Renames like rename(2): an existing target file or empty directory is replaced. */
+    public FileStat rename(String from, String to) throws MoosengException {
+        PathResolver.ParentAndName source = resolver.resolveParent(from);
+        PathResolver.ParentAndName target = resolver.resolveParent(to);
+        return rename(source.parentId(), source.name(), target.parentId(), target.name(), 0, from);
+    }
+
+    /** flags: 1 = RENAME_NOREPLACE, 2 = RENAME_EXCHANGE (Linux values). */
+    public FileStat rename(InodeId parent, String name, InodeId newParent, String newName, int flags)
+            throws MoosengException {
+        return rename(parent, name, newParent, newName, flags, parent + "/" + name);
+    }
+
+    private FileStat rename(InodeId parent, String name, InodeId newParent, String newName, int flags,
+                            String subject) throws MoosengException {
+        RenameOp op = RenameOp.newBuilder().setParent(parent.value()).setName(name).setNewParent(newParent.value())
+                .setNewName(newName).setFlags(flags).build();
+        return FileStat.from(namespace.mutate(MetaOp.newBuilder().setRename(op), subject).getAttr());
+    }
+
+    /** A hard link: like link(2), a symlink given as existing is linked itself, not followed. */
+    public FileStat link(String existing, String newPath) throws MoosengException {
+        FileStat source = lstat(existing);
+        PathResolver.ParentAndName target = resolver.resolveParent(newPath);
+        return link(source.inode(), target.parentId(), target.name(), newPath);
+    }
+
+    public FileStat link(InodeId inode, InodeId newParent, String newName) throws MoosengException {
+        return link(inode, newParent, newName, newParent + "/" + newName);
+    }
+
+    private FileStat link(InodeId inode, InodeId newParent, String newName, String subject)
+            throws MoosengException {
+        LinkOp op = LinkOp.newBuilder().setInode(inode.value()).setNewParent(newParent.value())
+                .setNewName(newName).build();
+        return FileStat.from(namespace.mutate(MetaOp.newBuilder().setLink(op), subject).getAttr());
+    }
+
+    public FileStat symlink(String target, String linkPath) throws MoosengException {
+        PathResolver.ParentAndName link = resolver.resolveParent(linkPath);
+        return symlink(link.parentId(), link.name(), target, linkPath);
+    }
+
+    public FileStat symlink(InodeId parent, String name, String target) throws MoosengException {
+        return symlink(parent, name, target, parent + "/" + name);
+    }
+
+    private FileStat symlink(InodeId parent, String name, String target, String subject) throws MoosengException {
+        if (target.isEmpty() || target.length() > Layout.MAX_SYMLINK_BYTES) {
+            throw new MoosengException(target.isEmpty() ? Status.ENOENT : Status.ENAMETOOLONG, subject,
+                    "bad symlink target");
+        }
+        SymlinkOp op = SymlinkOp.newBuilder().setParent(parent.value()).setName(name).setTarget(target).build();
+        return FileStat.from(namespace.mutate(MetaOp.newBuilder().setSymlink(op), subject).getAttr());
+    }
+
+    public String readlink(String path) throws MoosengException {
+        FileStat link = lstat(path);
+        if (!link.isSymlink()) {
+            throw new MoosengException(Status.EINVAL, path, "not a symlink");
+        }
+        return namespace.readLink(link.inode(), path);
+    }
+
+    public String readlink(InodeId inode) throws MoosengException {
+        return namespace.readLink(inode, inode.toString());
+    }
+
+    // ------------------------------------------------------------ attributes
+
+    public FileStat chmod(String path, int mode) throws MoosengException {
+        return setAttr(stat(path).inode(), SetAttrOp.newBuilder().setValid(SetAttrOp.Field.SET_MODE_VALUE)
+                .setMode(mode & 07777), path);
+    }
+
+    /** Changes owner and/or group; -1 leaves one unchanged, as in chown(2). */
+    public FileStat chown(String path, int uid, int gid) throws MoosengException {
+        SetAttrOp.Builder op = SetAttrOp.newBuilder();
+        int valid = 0;
+        if (uid >= 0) {
+            valid |= SetAttrOp.Field.SET_UID_VALUE;
+            op.setUid(uid);
+        }
+        if (gid >= 0) {
+            valid |= SetAttrOp.Field.SET_GID_VALUE;
+            op.setGid(gid);
+        }
+        return setAttr(stat(path).inode(), op.setValid(valid), path);
+    }
+
+    /** Sets access and modification times; null means "now" (the master's clock), as utimensat(2) does. */
+    public FileStat setTimes(String path, Instant atime, Instant mtime) throws MoosengException {
+        SetAttrOp.Builder op = SetAttrOp.newBuilder();
+        int valid;
+        if (atime == null) {
+            valid = SetAttrOp.Field.SET_ATIME_NOW_VALUE;
+        } else {
+            valid = SetAttrOp.Field.SET_ATIME_VALUE;
+            op.setAtime(timespec(atime));
+        }
+        if (mtime == null) {
+            valid |= SetAttrOp.Field.SET_MTIME_NOW_VALUE;
+        } else {
+            valid |= SetAttrOp.Field.SET_MTIME_VALUE;
+            op.setMtime(timespec(mtime));
+        }
+        return setAttr(stat(path).inode(), op.setValid(valid), path);
+    }
+
+    /** Any attribute change by inode; the op's inode field is filled in here. */
+    public FileStat setAttr(InodeId inode, SetAttrOp.Builder op) throws MoosengException {
+        return setAttr(inode, op, inode.toString());
+    }
+
+    private FileStat setAttr(InodeId inode, SetAttrOp.Builder op, String subject) throws MoosengException {
+        if ((op.getValid() & SetAttrOp.Field.SET_SIZE_VALUE) != 0) {
+            return truncate(inode, op.getSize(), subject, op);
+        }
+        return FileStat.from(namespace.setAttr(op.setInode(inode.value()).build(), subject).getAttr());
+    }
+
+    public FileStat truncate(String path, long sizeBytes) throws MoosengException {
+        return truncate(stat(path).inode(), sizeBytes, path);
+    }
+
+    public FileStat truncate(InodeId inode, long sizeBytes) throws MoosengException {
+        return truncate(inode, sizeBytes, inode.toString());
+    }
+
+    FileStat truncate(InodeId inode, long sizeBytes, String subject) throws MoosengException {
+        return truncate(inode, sizeBytes, subject,
+                SetAttrOp.newBuilder().setValid(SetAttrOp.Field.SET_SIZE_VALUE));
+    }
+
+    /**
+     * Sets the size on the master and, when the new end falls inside a chunk, cuts that
+     * chunk on its replicas before reporting success.
+     */
+    private FileStat truncate(InodeId inode, long sizeBytes, String subject, SetAttrOp.Builder op)
+            throws MoosengException {
+        if (sizeBytes < 0) {
+            throw new MoosengException(Status.EINVAL, subject, "negative size " + sizeBytes);
+        }
+        SetAttrReply reply = namespace.setAttr(op.setInode(inode.value()).setSize(sizeBytes).build(), subject);
+        if (reply.hasTruncatedChunk() && reply.getTruncatedChunk().getChunkId() != 0) {
+            truncator.truncate(reply, sizeBytes, subject);
+        }
+        return FileStat.from(reply.getAttr());
+    }
+
+    private static Timespec timespec(Instant t) {
+        return Timespec.newBuilder().setSeconds(t.getEpochSecond()).setNanos(t.getNano()).build();
+    }
+
+    // ------------------------------------------------------------ extended attributes
+
+    public byte[] getxattr(String path, String name) throws MoosengException {
+        return namespace.getXattr(stat(path).inode(), name, path);
+    }
+
+    public byte[] getxattr(InodeId inode, String name) throws MoosengException {
+        return namespace.getXattr(inode, name, inode.toString());
+    }
+
+    /** flags: 0, 1 = XATTR_CREATE, 2 = XATTR_REPLACE (Linux values). */
+    public void setxattr(String path, String name, byte[] value, int flags) throws MoosengException {
+        namespace.setXattr(stat(path).inode(), name, value, flags, path);
+    }
+
+    public void setxattr(InodeId inode, String name, byte[] value, int flags) throws MoosengException {
+        namespace.setXattr(inode, name, value, flags, inode.toString());
+    }
+
+    public List<String> listxattr(String path) throws MoosengException {
+        return namespace.listXattr(stat(path).inode(), path);
+    }
+
+    public List<String> listxattr(InodeId inode) throws MoosengException {
+        return namespace.listXattr(inode, inode.toString());
+    }
+
+    public void removexattr(String path, String name) throws MoosengException {
+        namespace.removeXattr(stat(path).inode(), name, path);
+    }
+
+    public void removexattr(InodeId inode, String name) throws MoosengException {
+        namespace.removeXattr(inode, name, inode.toString());
+    }
+
+    /** Checks access(2)-style permission for this client's credentials; mask: R_OK=4, W_OK=2, X_OK=1. */
+    public void access(String path, int mask) throws MoosengException {
+        namespace.access(stat(path).inode(), mask, path);
+    }
+
+    public void access(InodeId inode, int mask) throws MoosengException {
+        namespace.access(inode, mask, inode.toString());
+    }
+
+    // ------------------------------------------------------------ file system and admin
+
+    public FsStats statfs() throws MoosengException {
+        StatFsReply reply = master.call("statfs", s -> s.statFs(StatFsRequest.getDefaultInstance()));
+        MoosengException.check(reply.getStatus(), "statfs", "");
+        return new FsStats(reply.getTotalBytes(), reply.getFreeBytes(), reply.getUsedBytes(), reply.getInodes());
+    }
+
+    /** Sets the number of copies kept of each chunk (of everything below, when recursive). */
+    public FileStat setGoal(String path, int goal, boolean recursive) throws MoosengException {
+        if (goal < 1) {
+            throw new MoosengException(Status.EINVAL, path, "goal must be at least 1: " + goal);
+        }
+        SetGoalOp op = SetGoalOp.newBuilder().setInode(stat(path).inode().value()).setGoal(goal)
+                .setRecursive(recursive).build();
+        Attr attr = namespace.mutate(MetaOp.newBuilder().setSetGoal(op), path).getAttr();
+        return attr.getInode() == 0 ? stat(path) : FileStat.from(attr);
+    }
+
+    public int getGoal(String path) throws MoosengException {
+        return stat(path).goal();
+    }
+
+    public ClusterSummary clusterInfo() throws MoosengException {
+        return ClusterSummary.from(master.call("cluster", s -> s.clusterInfo(ClusterInfoRequest.getDefaultInstance())));
+    }
+
+    public List<ChunkServerStatus> chunkServers() throws MoosengException {
+        return master.call("chunk servers", s -> s.chunkServers(ChunkServersRequest.getDefaultInstance()))
+                .getServersList().stream().map(ChunkServerStatus::from).toList();
+    }
+
+    public FileLayout fileInfo(String path) throws MoosengException {
+        FileStat target = stat(path);
+        FileInfoRequest request = FileInfoRequest.newBuilder().setInode(target.inode().value()).build();
+        FileInfoReply reply = master.call(path, s -> s.fileInfo(request));
+        MoosengException.check(reply.getStatus(), path, reply.getMessage());
+        return FileLayout.from(path, reply);
+    }
+
+    @Override
+    public void close() {
+        try {
+            transport.close();
+        } finally {
+            master.close();
+        }
+    }
+}
