@@ -1,0 +1,95 @@
+package org.mooseng.master;
+
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import org.mooseng.common.Status;
+import org.mooseng.master.chunks.ChunkRegistry;
+import org.mooseng.master.raft.RaftNode;
+import org.mooseng.meta.MetaStore;
+import org.mooseng.proto.Credentials;
+import org.mooseng.proto.FormatOp;
+import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.Timespec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a master does when it becomes the ready leader: format a fresh namespace with the
+ * cluster id of its data directory, and learn every chunk's current version so the registry
+ * can judge replicas. Runs off jraft's state-machine thread.
+ */
+final class LeaderDuties implements RaftNode.LeadershipListener {
+    private static final Logger LOG = LoggerFactory.getLogger(LeaderDuties.class);
+
+    private final String clusterId;
+    private final MetaStore store;
+    private final ChunkRegistry registry;
+    private final ExecutorService workers;
+    private final Clock clock;
+    private final java.util.concurrent.CompletableFuture<RaftNode> raft = new java.util.concurrent.CompletableFuture<>();
+
+    LeaderDuties(String clusterId, MetaStore store, ChunkRegistry registry, ExecutorService workers, Clock clock) {
+        this.clusterId = clusterId;
+        this.store = store;
+        this.registry = registry;
+        this.workers = workers;
+        this.clock = clock;
+    }
+
+    void attach(RaftNode node) {
+        raft.complete(node);
+    }
+
+    @Override
+    public void onLeaderReady(long term) {
+        workers.execute(() -> runDuties(term));
+    }
+
+    @Override
+    public void onLeaderLost() {
+    }
+
+    private void runDuties(long term) {
+        // A group of one may elect itself before RaftNode.start has returned its node.
+        RaftNode node;
+        try {
+            node = raft.get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Optional<String> stored = store.clusterId();
+        if (stored.isEmpty()) {
+            java.time.Instant now = clock.instant();
+            MetaOp format = MetaOp.newBuilder()
+                    .setNow(Timespec.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+                    .setCred(Credentials.newBuilder().setUid(0).setGid(0))
+                    .setFormat(FormatOp.newBuilder().setClusterId(clusterId)).build();
+            MetaResult result;
+            try {
+                result = node.propose(format).get();
+            } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (result.getStatus() == 0) {
+                LOG.info("namespace formatted for cluster {} in term {}", clusterId, term);
+            } else {
+                LOG.warn("cluster {}: format op not applied: {} {}", clusterId,
+                        Status.fromCode(result.getStatus()), result.getMessage());
+            }
+        } else if (!stored.get().equals(clusterId)) {
+            LOG.error("namespace belongs to cluster {} but the data dir's cluster-id file says {}; "
+                    + "clients of either id will be refused or misled, fix the data dir", stored.get(), clusterId);
+        }
+        long[] learned = new long[1];
+        store.forEachChunk(chunk -> {
+            registry.learnVersion(chunk.chunkId(), chunk.version());
+            learned[0]++;
+        });
+        registry.reviewAll();
+        LOG.debug("leader of term {} learned versions of {} chunks", term, learned[0]);
+    }
+}

@@ -1,0 +1,77 @@
+package org.mooseng.master;
+
+import java.util.List;
+import org.mooseng.common.Layout;
+import org.mooseng.common.config.ConfigKey;
+import org.mooseng.common.config.ConfigSchema;
+
+/** Every configuration key of the master role, each declared once. */
+public final class MasterConfig {
+    public static final ConfigKey<String> DATA_DIR = ConfigKey.string("DATA_DIR", "/var/lib/mooseng/master",
+            "Directory of this master's state: the cluster-id file written by 'format', the Raft log\n"
+                    + "and snapshots (raft/), and the namespace store (meta/). Must be on a local disk.");
+
+    public static final ConfigKey<String> LISTEN_HOST = ConfigKey.string("LISTEN_HOST", "127.0.0.1",
+            "Address the client and chunk-server ports bind to (0.0.0.0 = every interface).");
+
+    public static final ConfigKey<String> ADVERTISE_HOST = ConfigKey.string("ADVERTISE_HOST", "",
+            "Address other masters, chunk servers and clients use to reach this master; it is this\n"
+                    + "master's identity in MASTER_PEERS. Empty = LISTEN_HOST.");
+
+    public static final ConfigKey<Long> RAFT_PORT = ConfigKey.integer("RAFT_PORT", Layout.DEFAULT_MASTER_RAFT_PORT,
+            0, 65535, "port",
+            "TCP port of the Raft protocol between masters. 0 picks a free port, which only makes\n"
+                    + "sense for a group of one (peers must know each other's ports).");
+
+    public static final ConfigKey<Long> CHUNKSERVER_PORT = ConfigKey.integer("CHUNKSERVER_PORT",
+            Layout.DEFAULT_MASTER_CHUNKSERVER_PORT, 0, 65535, "port",
+            "TCP port where chunk servers register and send heartbeats (gRPC). 0 picks a free port.");
+
+    public static final ConfigKey<Long> CLIENT_PORT = ConfigKey.integer("CLIENT_PORT",
+            Layout.DEFAULT_MASTER_CLIENT_PORT, 0, 65535, "port",
+            "TCP port of the client service: namespace operations and chunk locations (gRPC).\n"
+                    + "0 picks a free port. Masters of one group are expected to use the same number, since\n"
+                    + "a follower names the leader's client address as leader-host:CLIENT_PORT.");
+
+    public static final ConfigKey<String> MASTER_PEERS = ConfigKey.string("MASTER_PEERS", "",
+            "Every member of the master Raft group, this one included, as comma-separated\n"
+                    + "host:raftPort (e.g. m1:9419,m2:9419,m3:9419). Empty = a group of one.\n"
+                    + "Use 3 or 5 members to survive 1 or 2 failed masters.");
+
+    public static final ConfigKey<Long> METADATA_CACHE_ENTRIES = ConfigKey.integer("METADATA_CACHE_ENTRIES",
+            1_000_000, 1_000, 1_000_000_000L, "entries",
+            "Inodes and directory entries kept in the in-heap cache in front of the namespace store.\n"
+                    + "More entries = fewer disk reads, at roughly a few hundred bytes of heap each.");
+
+    public static final ConfigKey<Long> DEFAULT_GOAL = ConfigKey.integer("DEFAULT_GOAL", 2, 1, 9, "copies",
+            "Copies kept of each chunk of a file whose own goal is not set.");
+
+    public static final ConfigKey<Long> CHUNKSERVER_TIMEOUT_MS = ConfigKey.integer("CHUNKSERVER_TIMEOUT_MS",
+            10_000, 100, 3_600_000, "milliseconds",
+            "A chunk server that sent no heartbeat for this long is dead: its replicas are neither\n"
+                    + "served to readers nor chosen for writes until it registers again.");
+
+    public static final ConfigKey<Long> SNAPSHOT_INTERVAL_S = ConfigKey.integer("SNAPSHOT_INTERVAL_S", 3600,
+            10, 7 * 24 * 3600L, "seconds",
+            "How often the namespace store is checkpointed into a Raft snapshot, after which the\n"
+                    + "older part of the Raft log is dropped. Shorter = faster restarts, more disk writes.");
+
+    public static final ConfigKey<Long> RAFT_ELECTION_TIMEOUT_MS = ConfigKey.integer("RAFT_ELECTION_TIMEOUT_MS",
+            1_000, 100, 60_000, "milliseconds",
+            "A follower that hears nothing from the leader for this long starts an election.\n"
+                    + "Failover takes about one to two of these; too short causes needless elections on a\n"
+                    + "loaded machine.");
+
+    public static final ConfigKey<Long> DELETIONS_PER_HEARTBEAT = ConfigKey.integer("DELETIONS_PER_HEARTBEAT",
+            1_000, 1, 1_000_000, "replicas",
+            "Most replica deletions sent to one chunk server in one heartbeat reply, so a large cleanup\n"
+                    + "is spread over time instead of stalling a chunk server.");
+
+    public static final ConfigSchema SCHEMA = new ConfigSchema("master", List.of(
+            DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, CHUNKSERVER_PORT, CLIENT_PORT, MASTER_PEERS,
+            METADATA_CACHE_ENTRIES, DEFAULT_GOAL, CHUNKSERVER_TIMEOUT_MS, SNAPSHOT_INTERVAL_S,
+            RAFT_ELECTION_TIMEOUT_MS, DELETIONS_PER_HEARTBEAT));
+
+    private MasterConfig() {
+    }
+}

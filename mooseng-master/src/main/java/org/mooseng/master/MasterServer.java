@@ -1,0 +1,254 @@
+package org.mooseng.master;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import org.mooseng.common.config.Config;
+import org.mooseng.master.chunks.ChunkRegistry;
+import org.mooseng.master.raft.RaftNode;
+import org.mooseng.master.raft.RaftSettings;
+import org.mooseng.master.service.CallerAddress;
+import org.mooseng.master.service.ClusterIdInterceptor;
+import org.mooseng.master.service.MasterChunkServerService;
+import org.mooseng.master.service.MasterClientService;
+import org.mooseng.meta.MetaStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One master: the namespace store, its Raft member, and the gRPC ports for clients and chunk
+ * servers. {@link #format} prepares a data directory once; {@link #start} runs it.
+ */
+public final class MasterServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MasterServer.class);
+    static final String CLUSTER_ID_FILE = "cluster-id";
+    static final String RAFT_PORT_FILE = "raft-port";
+
+    private final String clusterId;
+    private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final List<Server> grpcServers = new ArrayList<>();
+    private MetaStore store;
+    private RaftNode raft;
+    private ChunkRegistry registry;
+    private Server clientServer;
+    private Server chunkServerServer;
+
+    private MasterServer(String clusterId) {
+        this.clusterId = clusterId;
+    }
+
+    // ------------------------------------------------------------------ data directory
+
+    /** Creates DATA_DIR with its cluster-id file; refuses a directory already formatted. */
+    public static void format(Config config, String clusterId) throws IOException {
+        if (clusterId == null || clusterId.isBlank() || !clusterId.strip().equals(clusterId)) {
+            throw new IOException("cluster id must be non-empty without surrounding spaces: '" + clusterId + "'");
+        }
+        Path dir = dataDir(config);
+        Files.createDirectories(dir);
+        Path file = dir.resolve(CLUSTER_ID_FILE);
+        try {
+            // CREATE_NEW is atomic: two concurrent formats cannot both succeed.
+            Files.writeString(file, clusterId + "\n", StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.SYNC);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("master data dir " + dir + " is already formatted for cluster "
+                    + clusterIdOf(config) + "; refusing to overwrite it", e);
+        }
+        LOG.info("master data dir {} formatted for cluster {}", dir, clusterId);
+    }
+
+    public static boolean isFormatted(Config config) {
+        return Files.isRegularFile(dataDir(config).resolve(CLUSTER_ID_FILE));
+    }
+
+    public static String clusterIdOf(Config config) throws IOException {
+        Path file = dataDir(config).resolve(CLUSTER_ID_FILE);
+        String id = Files.readString(file, StandardCharsets.UTF_8).strip();
+        if (id.isEmpty()) {
+            throw new IOException(file + ": empty cluster id");
+        }
+        return id;
+    }
+
+    private static Path dataDir(Config config) {
+        return Path.of(config.get(MasterConfig.DATA_DIR));
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    /** Starts a formatted master; the ports are open when this returns, leadership comes later. */
+    public static MasterServer start(Config config) throws IOException {
+        if (!isFormatted(config)) {
+            throw new IOException("master data dir " + dataDir(config) + " is not formatted: run "
+                    + "'mooseng master format' (or MasterServer.format) with the cluster id first");
+        }
+        MasterServer master = new MasterServer(clusterIdOf(config));
+        try {
+            master.startAll(config);
+        } catch (IOException | RuntimeException e) {
+            master.close();
+            throw e;
+        }
+        return master;
+    }
+
+    private void startAll(Config config) throws IOException {
+        Path dir = dataDir(config);
+        String listenHost = config.get(MasterConfig.LISTEN_HOST);
+        String advertiseHost = config.get(MasterConfig.ADVERTISE_HOST).isEmpty()
+                ? listenHost : config.get(MasterConfig.ADVERTISE_HOST);
+        int raftPort = Math.toIntExact(config.get(MasterConfig.RAFT_PORT));
+        List<String> peers = parsePeers(config.get(MasterConfig.MASTER_PEERS));
+        if (raftPort == 0) {
+            if (!peers.isEmpty()) {
+                throw new IOException("RAFT_PORT = 0 needs MASTER_PEERS empty: peers must know each other's ports");
+            }
+            raftPort = rememberedRaftPort(dir, listenHost);
+        }
+        String self = advertiseHost + ":" + raftPort;
+        if (peers.isEmpty()) {
+            peers = List.of(self);
+        }
+
+        store = MetaStore.open(dir.resolve("meta"), config.get(MasterConfig.METADATA_CACHE_ENTRIES));
+        registry = new ChunkRegistry(System::currentTimeMillis, config.get(MasterConfig.CHUNKSERVER_TIMEOUT_MS));
+        Clock clock = Clock.systemUTC();
+        int defaultGoal = Math.toIntExact(config.get(MasterConfig.DEFAULT_GOAL));
+        int clientPort = Math.toIntExact(config.get(MasterConfig.CLIENT_PORT));
+
+        RaftSettings settings = new RaftSettings(self, listenHost, peers, dir.resolve("raft"),
+                Math.toIntExact(config.get(MasterConfig.RAFT_ELECTION_TIMEOUT_MS)),
+                Math.toIntExact(config.get(MasterConfig.SNAPSHOT_INTERVAL_S)), clientPort);
+        LeaderDuties duties = new LeaderDuties(clusterId, store, registry, workers, clock);
+        raft = RaftNode.start(settings, store, duties);
+        duties.attach(raft);
+
+        MasterClientService clientService = new MasterClientService(raft, store, registry, clock, new SecureRandom(),
+                defaultGoal, clusterId);
+        MasterChunkServerService chunkServerService = new MasterChunkServerService(raft, store, registry, clusterId,
+                Math.toIntExact(config.get(MasterConfig.DELETIONS_PER_HEARTBEAT)));
+        clientServer = startGrpc(listenHost, clientPort, clientService);
+        chunkServerServer = startGrpc(listenHost, Math.toIntExact(config.get(MasterConfig.CHUNKSERVER_PORT)),
+                chunkServerService);
+        LOG.info("master {} of cluster {} started: raft {}, clients {}:{}, chunk servers {}:{}", self, clusterId,
+                peers, listenHost, clientPort(), listenHost, chunkServerPort());
+    }
+
+    private Server startGrpc(String host, int port, BindableService service) throws IOException {
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .executor(workers)
+                .addService(ServerInterceptors.intercept(service, new ClusterIdInterceptor(clusterId),
+                        new CallerAddress()))
+                .build();
+        grpcServers.add(server);
+        server.start();
+        return server;
+    }
+
+    static List<String> parsePeers(String raw) {
+        return Arrays.stream(raw.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /**
+     * A group of one with RAFT_PORT = 0 picks a port at its first start and keeps it: the port is
+     * part of the member's identity in its own Raft log, so a new one would never be elected.
+     */
+    private static int rememberedRaftPort(Path dir, String host) throws IOException {
+        Path file = dir.resolve(RAFT_PORT_FILE);
+        if (Files.isRegularFile(file)) {
+            return Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).strip());
+        }
+        int port = freePort(host);
+        Files.writeString(file, port + "\n", StandardCharsets.UTF_8);
+        return port;
+    }
+
+    private static int freePort(String host) throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, 0));
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The applied namespace of this member (tests and in-process tools; clients use the client port). */
+    org.mooseng.meta.NamespaceReader namespace() {
+        return store;
+    }
+
+    public int clientPort() {
+        return clientServer.getPort();
+    }
+
+    public int chunkServerPort() {
+        return chunkServerServer.getPort();
+    }
+
+    public String clusterId() {
+        return clusterId;
+    }
+
+    public boolean isLeader() {
+        return raft != null && raft.isLeader();
+    }
+
+    /** Checkpoints the namespace into a Raft snapshot now instead of at the next SNAPSHOT_INTERVAL_S. */
+    public java.util.concurrent.CompletableFuture<Void> takeSnapshot() {
+        return raft.snapshot();
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Stops ports, Raft member and store, without taking a snapshot. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (Server server : grpcServers) {
+                server.shutdownNow();
+            }
+            for (Server server : grpcServers) {
+                try {
+                    server.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (raft != null) {
+                raft.close();
+            }
+            workers.shutdownNow();
+            if (store != null) {
+                store.close();
+            }
+            LOG.info("master of cluster {} stopped", clusterId);
+        } finally {
+            terminated.countDown();
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package org.mooseng.master.raft;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.closure.ReadIndexClosure;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
+import com.alipay.sofa.jraft.util.RpcFactoryHelper;
+import org.mooseng.common.Status;
+import org.mooseng.meta.MetadataStateMachine;
+import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.MetaResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This master's member of the Raft group (SOFAJRaft): the only way a {@link MetaOp} reaches
+ * the {@link MetadataStateMachine}. Proposals are handed to jraft without waiting, so
+ * concurrent callers are batched into shared log appends and fsyncs (group commit).
+ */
+public final class RaftNode implements MetaLog, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
+    static final String GROUP_ID = "mooseng-master";
+    private static final byte[] NO_READ_CONTEXT = new byte[0];
+    private static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(10);
+
+    /** Told when this member becomes a leader ready to serve, or stops being one. */
+    public interface LeadershipListener {
+        void onLeaderReady(long term);
+
+        void onLeaderLost();
+    }
+
+    private final RaftSettings settings;
+    private final LeadershipListener listener;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile boolean leaderReady;
+    private RaftGroupService groupService;
+    private Node node;
+
+    private RaftNode(RaftSettings settings, LeadershipListener listener) {
+        this.settings = settings;
+        this.listener = listener;
+    }
+
+    /** Starts the member; the state machine must already be open and stays owned by the caller. */
+    public static RaftNode start(RaftSettings settings, MetadataStateMachine stateMachine,
+                                 LeadershipListener listener) throws IOException {
+        RaftNode raft = new RaftNode(settings, listener);
+        raft.startGroup(stateMachine);
+        return raft;
+    }
+
+    private void startGroup(MetadataStateMachine stateMachine) throws IOException {
+        Files.createDirectories(settings.dir());
+        PeerId self = parsePeer(settings.self());
+        Configuration members = new Configuration();
+        for (String member : settings.members()) {
+            members.addPeer(parsePeer(member));
+        }
+
+        RaftOptions raftOptions = new RaftOptions();
+        // The Raft log is the namespace's write-ahead log: an acknowledged op must survive
+        // a power cut, so every append and every term/vote change is fsynced.
+        raftOptions.setSync(true);
+        raftOptions.setSyncMeta(true);
+
+        NodeOptions options = new NodeOptions();
+        options.setRaftOptions(raftOptions);
+        options.setInitialConf(members);
+        options.setElectionTimeoutMs(settings.electionTimeoutMs());
+        options.setSnapshotIntervalSecs(settings.snapshotIntervalS());
+        options.setFsm(new MetaStateMachineAdapter(stateMachine, this, settings.dir().resolve("restore-scratch")));
+        options.setLogUri(settings.dir().resolve("log").toString());
+        options.setRaftMetaUri(settings.dir().resolve("meta").toString());
+        options.setSnapshotUri(settings.dir().resolve("snapshot").toString());
+        options.setSharedTimerPool(true);
+
+        RpcServer rpcServer = boundRpcServer(settings.bindHost(), self.getPort());
+        groupService = new RaftGroupService(GROUP_ID, self, options, rpcServer);
+        try {
+            node = groupService.start();
+        } catch (RuntimeException e) {
+            throw new IOException("master raft " + settings.self() + ": cannot start: " + e.getMessage(), e);
+        }
+        if (node == null) {
+            groupService.shutdown();
+            throw new IOException("master raft " + settings.self() + ": cannot start (port in use or storage "
+                    + "unreadable in " + settings.dir() + "; see the log)");
+        }
+        LOG.info("master raft {} started, group {}", settings.self(), settings.members());
+    }
+
+    /**
+     * jraft's own factory binds every interface; a master told to listen on one address (and
+     * several masters on one machine's loopback addresses) needs the Raft port bound to it.
+     */
+    private static RpcServer boundRpcServer(String host, int port) {
+        RpcFactoryHelper.rpcFactory(); // loads the Bolt transport and its protobuf serializers
+        RpcServer server = new BoltRpcServer(new com.alipay.remoting.rpc.RpcServer(host, port, true));
+        RaftRpcServerFactory.addRaftRequestProcessors(server);
+        return server;
+    }
+
+    static PeerId parsePeer(String hostPort) {
+        PeerId peer = new PeerId();
+        if (!peer.parse(hostPort.trim())) {
+            throw new IllegalArgumentException("not a host:port master address: '" + hostPort + "'");
+        }
+        return peer;
+    }
+
+    /**
+     * Appends the op to the log; the future completes with {@code apply}'s result once the op
+     * is committed and applied here. On a member that is not the ready leader it completes
+     * at once with NOT_LEADER, whose message is the leader's client address when known.
+     */
+    @Override
+    public CompletableFuture<MetaResult> propose(MetaOp op) {
+        if (!isLeader()) {
+            return CompletableFuture.completedFuture(notLeaderResult(""));
+        }
+        ProposalClosure closure = new ProposalClosure(this);
+        node.apply(new Task(ByteBuffer.wrap(op.toByteArray()), closure));
+        return closure.result;
+    }
+
+    @Override
+    public CompletableFuture<Boolean> readBarrier() {
+        if (!isLeader()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Boolean> confirmed = new CompletableFuture<>();
+        node.readIndex(NO_READ_CONTEXT, new ReadIndexClosure() {
+            @Override
+            public void run(com.alipay.sofa.jraft.Status status, long index, byte[] context) {
+                confirmed.complete(status.isOk());
+            }
+        });
+        return confirmed;
+    }
+
+    /** Whether this member leads and has applied everything committed before its term. */
+    @Override
+    public boolean isLeader() {
+        Node n = node;
+        return leaderReady && n != null && n.isLeader();
+    }
+
+    /** The leader's Raft address (host:raftPort), when known. */
+    @Override
+    public Optional<String> leaderRaftAddress() {
+        Node n = node;
+        PeerId leader = n == null ? null : n.getLeaderId();
+        return leader == null || leader.isEmpty() ? Optional.empty() : Optional.of(leader.getEndpoint().toString());
+    }
+
+    /** The leader's client address (host:clientPort), when both are known. */
+    @Override
+    public Optional<String> leaderClientAddress() {
+        Node n = node;
+        PeerId leader = n == null ? null : n.getLeaderId();
+        if (leader == null || leader.isEmpty() || settings.clientPort() == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(leader.getIp() + ":" + settings.clientPort());
+    }
+
+    @Override
+    public long commitIndex() {
+        Node n = node;
+        return n == null ? 0 : n.getLastCommittedIndex();
+    }
+
+    @Override
+    public long appliedIndex() {
+        Node n = node;
+        return n == null ? 0 : n.getLastAppliedLogIndex();
+    }
+
+    /** Takes a snapshot now (normally taken every SNAPSHOT_INTERVAL_S); completes when saved. */
+    public CompletableFuture<Void> snapshot() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        node.snapshot(status -> {
+            if (status.isOk()) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(new IOException("snapshot failed: " + status));
+            }
+        });
+        return done;
+    }
+
+    MetaResult notLeaderResult(String detail) {
+        String leader = leaderClientAddress().orElse("");
+        if (!detail.isEmpty()) {
+            // The message must stay the bare leader address (clients parse it), so the detail is
+            // logged instead of being sent.
+            LOG.debug("master raft {}: {}", settings.self(), detail);
+        }
+        return MetaResult.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(leader).build();
+    }
+
+    void leaderStarted(long term) {
+        leaderReady = true;
+        LOG.info("master raft {}: leader of term {}", settings.self(), term);
+        listener.onLeaderReady(term);
+    }
+
+    void leaderStopped(String reason) {
+        if (leaderReady) {
+            LOG.info("master raft {}: no longer leader ({})", settings.self(), reason);
+        }
+        leaderReady = false;
+        listener.onLeaderLost();
+    }
+
+    /** Stops the member and its Raft port; does not snapshot. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        leaderReady = false;
+        if (groupService != null) {
+            groupService.shutdown();
+            // jraft's join can wait forever once its state machine stopped on an error; a master
+            // being closed must not hang its caller, so the wait is bounded.
+            Thread joiner = Thread.ofVirtual().name("raft-join").start(() -> {
+                try {
+                    groupService.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            try {
+                if (!joiner.join(SHUTDOWN_WAIT)) {
+                    LOG.warn("master raft {}: not stopped after {}, giving up waiting", settings.self(), SHUTDOWN_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        LOG.info("master raft {} stopped", settings.self());
+    }
+}

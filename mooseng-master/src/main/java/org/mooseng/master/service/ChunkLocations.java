@@ -1,0 +1,212 @@
+package org.mooseng.master.service;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.random.RandomGenerator;
+import org.mooseng.common.ChunkId;
+import org.mooseng.common.Status;
+import org.mooseng.master.chunks.ChunkPlacement;
+import org.mooseng.master.chunks.ChunkRegistry;
+import org.mooseng.master.chunks.ChunkServerView;
+import org.mooseng.master.chunks.ReplicaView;
+import org.mooseng.master.raft.MetaLog;
+import org.mooseng.meta.NamespaceReader;
+import org.mooseng.proto.AttrReply;
+import org.mooseng.proto.ChunkInfo;
+import org.mooseng.proto.ChunkRef;
+import org.mooseng.proto.ChunkReplica;
+import org.mooseng.proto.ChunkServerAddress;
+import org.mooseng.proto.ChunkWriteBeginOp;
+import org.mooseng.proto.ChunkWriteEndOp;
+import org.mooseng.proto.FileInfoReply;
+import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.ReadChunkReply;
+import org.mooseng.proto.ReadChunkRequest;
+import org.mooseng.proto.SetAttrReply;
+import org.mooseng.proto.SetAttrRequest;
+import org.mooseng.proto.StatusReply;
+import org.mooseng.proto.WriteChunkEndRequest;
+import org.mooseng.proto.WriteChunkReply;
+import org.mooseng.proto.WriteChunkRequest;
+
+/**
+ * The chunk-level client operations on the leader: where to read a chunk, which chain writes
+ * it, truncation, and per-file replica reports. Joins the namespace (versions) with the
+ * registry (who holds what).
+ */
+final class ChunkLocations {
+    private static final int W_OK = 2;
+
+    private final MetaLog log;
+    private final NamespaceReader namespace;
+    private final ChunkRegistry registry;
+    private final Clock clock;
+    private final RandomGenerator random;
+    private final int defaultGoal;
+
+    ChunkLocations(MetaLog log, NamespaceReader namespace, ChunkRegistry registry, Clock clock,
+                   RandomGenerator random, int defaultGoal) {
+        this.log = log;
+        this.namespace = namespace;
+        this.registry = registry;
+        this.clock = clock;
+        this.random = random;
+        this.defaultGoal = defaultGoal;
+    }
+
+    ReadChunkReply readChunk(ReadChunkRequest req) {
+        AttrReply attr = namespace.getAttr(req.getInode());
+        if (attr.getStatus() != 0) {
+            return ReadChunkReply.newBuilder().setStatus(attr.getStatus()).setMessage(attr.getMessage()).build();
+        }
+        ReadChunkReply.Builder reply = ReadChunkReply.newBuilder().setFileSize(attr.getAttr().getSize());
+        Optional<ChunkRef> chunk = namespace.chunkAt(req.getInode(), req.getChunkIndex());
+        if (chunk.isEmpty()) {
+            return reply.setChunk(ChunkRef.newBuilder().setChunkIndex(req.getChunkIndex())).build();
+        }
+        ChunkRef ref = chunk.get();
+        registry.learnVersion(ref.getChunkId(), ref.getVersion());
+        String callerHost = CallerAddress.host();
+        List<ReplicaView> valid = new ArrayList<>(registry.replicas(ref.getChunkId(), ref.getVersion()).stream()
+                .filter(ReplicaView::valid).toList());
+        if (valid.isEmpty()) {
+            return reply.setStatus(Status.EIO.code()).setChunk(ref)
+                    .setMessage(chunkName(ref) + ": no valid replica on an alive chunk server").build();
+        }
+        valid.sort(Comparator.comparing((ReplicaView r) -> !r.server().host().equals(callerHost)));
+        valid.forEach(r -> reply.addReplicas(address(r.server())));
+        return reply.setChunk(ref).build();
+    }
+
+    CompletableFuture<WriteChunkReply> writeChunk(WriteChunkRequest req) {
+        StatusReply access = namespace.access(req.getCred(), req.getInode(), W_OK);
+        if (access.getStatus() != 0) {
+            return done(writeFailure(access.getStatus(), access.getMessage()));
+        }
+        Set<String> excluded = new HashSet<>(req.getExcludeServersList());
+        // Checked before the version bump: a bump with nowhere to write would leave every
+        // existing copy stale and the chunk unreadable.
+        Optional<ChunkRef> existing = namespace.chunkAt(req.getInode(), req.getChunkIndex());
+        if (existing.isPresent() && holders(existing.get().getChunkId(), existing.get().getVersion(), excluded).isEmpty()) {
+            return done(writeFailure(Status.EIO.code(), chunkName(existing.get())
+                    + ": no alive chunk server holds this version" + excludedNote(excluded)));
+        }
+        if (existing.isEmpty() && registry.aliveServers().stream().allMatch(s -> excluded.contains(s.serverId()))) {
+            return done(writeFailure(Status.EIO.code(), "inode " + req.getInode() + " chunk index "
+                    + req.getChunkIndex() + ": no alive chunk server to place a new chunk" + excludedNote(excluded)));
+        }
+        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setChunkWriteBegin(
+                ChunkWriteBeginOp.newBuilder().setInode(req.getInode()).setChunkIndex(req.getChunkIndex())), clock);
+        return log.propose(op).thenApply(result -> chainFor(req, result, excluded));
+    }
+
+    private WriteChunkReply chainFor(WriteChunkRequest req, MetaResult result, Set<String> excluded) {
+        if (result.getStatus() != 0) {
+            return writeFailure(result.getStatus(), result.getMessage());
+        }
+        ChunkRef chunk = result.getChunk();
+        List<ChunkServerView> chain;
+        if (chunk.getPreviousVersion() == 0) {
+            chain = ChunkPlacement.chooseForNewChunk(registry.aliveServers(), goalOf(req.getInode(), result), excluded,
+                    random);
+        } else {
+            chain = holders(chunk.getChunkId(), chunk.getPreviousVersion(), excluded);
+        }
+        if (chain.isEmpty()) {
+            return writeFailure(Status.EIO.code(), chunkName(chunk) + ": no alive chunk server to write to"
+                    + excludedNote(excluded));
+        }
+        registry.recordChain(chunk.getChunkId(), chunk.getVersion(), chain.stream().map(ChunkServerView::serverId).toList());
+        WriteChunkReply.Builder reply = WriteChunkReply.newBuilder().setChunk(chunk);
+        chain.forEach(s -> reply.addChain(address(s)));
+        return reply.build();
+    }
+
+    CompletableFuture<AttrReply> writeChunkEnd(WriteChunkEndRequest req) {
+        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setChunkWriteEnd(
+                ChunkWriteEndOp.newBuilder().setInode(req.getInode()).setNewSize(req.getNewSize())), clock);
+        return log.propose(op).thenApply(r -> AttrReply.newBuilder().setStatus(r.getStatus()).setAttr(r.getAttr())
+                .setMessage(r.getMessage()).build());
+    }
+
+    CompletableFuture<SetAttrReply> setAttr(SetAttrRequest req) {
+        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setRequestId(req.getRequestId())
+                .setSetAttr(req.getOp()), clock);
+        return log.propose(op).thenApply(result -> {
+            registry.release(result.getReleasedChunksList());
+            SetAttrReply.Builder reply = SetAttrReply.newBuilder().setStatus(result.getStatus())
+                    .setAttr(result.getAttr()).setMessage(result.getMessage());
+            ChunkRef cut = result.getChunk();
+            if (result.getStatus() == 0 && result.hasChunk() && cut.getChunkId() != 0) {
+                // The registry still lists the copies at the version before the cut: those are
+                // the servers that must truncate theirs, and they hold the new version after it.
+                List<ChunkServerView> chain = holders(cut.getChunkId(), cut.getPreviousVersion(), Set.of());
+                registry.recordChain(cut.getChunkId(), cut.getVersion(),
+                        chain.stream().map(ChunkServerView::serverId).toList());
+                reply.setTruncatedChunk(cut);
+                chain.forEach(s -> reply.addChain(address(s)));
+            }
+            return reply.build();
+        });
+    }
+
+    FileInfoReply fileInfo(long inode) {
+        AttrReply attr = namespace.getAttr(inode);
+        if (attr.getStatus() != 0) {
+            return FileInfoReply.newBuilder().setStatus(attr.getStatus()).setMessage(attr.getMessage()).build();
+        }
+        FileInfoReply.Builder reply = FileInfoReply.newBuilder().setAttr(attr.getAttr());
+        for (ChunkRef chunk : namespace.chunksOf(inode)) {
+            ChunkInfo.Builder info = ChunkInfo.newBuilder().setChunk(chunk);
+            for (ReplicaView r : registry.replicas(chunk.getChunkId(), chunk.getVersion())) {
+                info.addReplicas(ChunkReplica.newBuilder().setServerId(r.server().serverId())
+                        .setHost(r.server().host()).setPort(r.server().port()).setVersion(r.version())
+                        .setValid(r.valid()));
+            }
+            reply.addChunks(info);
+        }
+        return reply.build();
+    }
+
+    /** Alive servers holding exactly {@code version} of the chunk, most free space first. */
+    private List<ChunkServerView> holders(long chunkId, int version, Set<String> excluded) {
+        return registry.replicas(chunkId, version).stream()
+                .filter(r -> r.valid() && !excluded.contains(r.server().serverId()))
+                .map(ReplicaView::server)
+                .sorted(Comparator.comparingLong(ChunkServerView::freeBytes).reversed())
+                .toList();
+    }
+
+    private int goalOf(long inode, MetaResult result) {
+        int goal = result.hasAttr() ? result.getAttr().getGoal() : namespace.getAttr(inode).getAttr().getGoal();
+        return goal > 0 ? goal : defaultGoal;
+    }
+
+    static ChunkServerAddress address(ChunkServerView server) {
+        return ChunkServerAddress.newBuilder().setServerId(server.serverId()).setHost(server.host())
+                .setPort(server.port()).build();
+    }
+
+    private static String chunkName(ChunkRef chunk) {
+        return new ChunkId(chunk.getChunkId()) + " v" + Integer.toUnsignedString(chunk.getVersion());
+    }
+
+    private static String excludedNote(Set<String> excluded) {
+        return excluded.isEmpty() ? "" : " (excluded: " + String.join(", ", excluded) + ")";
+    }
+
+    private static WriteChunkReply writeFailure(int status, String message) {
+        return WriteChunkReply.newBuilder().setStatus(status).setMessage(message).build();
+    }
+
+    private static <T> CompletableFuture<T> done(T value) {
+        return CompletableFuture.completedFuture(value);
+    }
+}

@@ -1,0 +1,285 @@
+package org.mooseng.master.service;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
+import org.mooseng.common.Status;
+import org.mooseng.master.chunks.ChunkRegistry;
+import org.mooseng.master.chunks.ChunkServerView;
+import org.mooseng.master.chunks.ReplicaView;
+import org.mooseng.master.raft.MetaLog;
+import org.mooseng.meta.NamespaceReader;
+import org.mooseng.proto.AccessRequest;
+import org.mooseng.proto.AttrReply;
+import org.mooseng.proto.ChunkServerInfo;
+import org.mooseng.proto.ChunkServersReply;
+import org.mooseng.proto.ChunkServersRequest;
+import org.mooseng.proto.ClusterInfoReply;
+import org.mooseng.proto.ClusterInfoRequest;
+import org.mooseng.proto.FileInfoReply;
+import org.mooseng.proto.FileInfoRequest;
+import org.mooseng.proto.GetAttrRequest;
+import org.mooseng.proto.GetXattrReply;
+import org.mooseng.proto.GetXattrRequest;
+import org.mooseng.proto.ListXattrReply;
+import org.mooseng.proto.ListXattrRequest;
+import org.mooseng.proto.LookupRequest;
+import org.mooseng.proto.MasterClientServiceGrpc;
+import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.MutateRequest;
+import org.mooseng.proto.ReadChunkReply;
+import org.mooseng.proto.ReadChunkRequest;
+import org.mooseng.proto.ReadDirReply;
+import org.mooseng.proto.ReadDirRequest;
+import org.mooseng.proto.ReadLinkReply;
+import org.mooseng.proto.ReadLinkRequest;
+import org.mooseng.proto.SetAttrReply;
+import org.mooseng.proto.SetAttrRequest;
+import org.mooseng.proto.StatFsReply;
+import org.mooseng.proto.StatFsRequest;
+import org.mooseng.proto.StatusReply;
+import org.mooseng.proto.WriteChunkEndRequest;
+import org.mooseng.proto.WriteChunkReply;
+import org.mooseng.proto.WriteChunkRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client port. Only the leader answers namespace and chunk questions, from its applied
+ * state; any other master replies NOT_LEADER with the leader's client address as message.
+ */
+public final class MasterClientService extends MasterClientServiceGrpc.MasterClientServiceImplBase {
+    private static final Logger LOG = LoggerFactory.getLogger(MasterClientService.class);
+    private static final int DEFAULT_READDIR_ENTRIES = 1024;
+    private static final int MAX_READDIR_ENTRIES = 65_536;
+
+    private final MetaLog log;
+    private final NamespaceReader namespace;
+    private final ChunkRegistry registry;
+    private final ChunkLocations chunks;
+    private final Clock clock;
+    private final String clusterId;
+    private final String version;
+
+    public MasterClientService(MetaLog log, NamespaceReader namespace, ChunkRegistry registry, Clock clock,
+                               RandomGenerator random, int defaultGoal, String clusterId) {
+        this.log = log;
+        this.namespace = namespace;
+        this.registry = registry;
+        this.clock = clock;
+        this.clusterId = clusterId;
+        this.chunks = new ChunkLocations(log, namespace, registry, clock, random, defaultGoal);
+        String implVersion = MasterClientService.class.getPackage().getImplementationVersion();
+        this.version = implVersion == null ? "dev" : implVersion;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public void lookup(LookupRequest req, StreamObserver<AttrReply> out) {
+        read(out, () -> namespace.lookup(req.getCred(), req.getParent(), req.getName()),
+                m -> AttrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void getAttr(GetAttrRequest req, StreamObserver<AttrReply> out) {
+        read(out, () -> namespace.getAttr(req.getInode()),
+                m -> AttrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void access(AccessRequest req, StreamObserver<StatusReply> out) {
+        read(out, () -> namespace.access(req.getCred(), req.getInode(), req.getMask()),
+                m -> StatusReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void readDir(ReadDirRequest req, StreamObserver<ReadDirReply> out) {
+        int max = req.getMaxEntries() == 0 ? DEFAULT_READDIR_ENTRIES : Math.min(req.getMaxEntries(), MAX_READDIR_ENTRIES);
+        read(out, () -> namespace.readDir(req.getCred(), req.getInode(), req.getCookie(), max),
+                m -> ReadDirReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void readLink(ReadLinkRequest req, StreamObserver<ReadLinkReply> out) {
+        read(out, () -> namespace.readLink(req.getInode()),
+                m -> ReadLinkReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void getXattr(GetXattrRequest req, StreamObserver<GetXattrReply> out) {
+        read(out, () -> namespace.getXattr(req.getCred(), req.getInode(), req.getName()),
+                m -> GetXattrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void listXattr(ListXattrRequest req, StreamObserver<ListXattrReply> out) {
+        read(out, () -> namespace.listXattr(req.getCred(), req.getInode()),
+                m -> ListXattrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void statFs(StatFsRequest req, StreamObserver<StatFsReply> out) {
+        read(out, () -> {
+            long total = 0;
+            long free = 0;
+            for (ChunkServerView server : registry.aliveServers()) {
+                total += server.totalBytes();
+                free += server.freeBytes();
+            }
+            return StatFsReply.newBuilder().setTotalBytes(total).setFreeBytes(free)
+                    .setUsedBytes(Math.max(0, total - free)).setInodes(namespace.stats().inodes()).build();
+        }, m -> StatFsReply.newBuilder().setStatus(Status.NOT_LEADER.code()).build());
+    }
+
+    @Override
+    public void readChunk(ReadChunkRequest req, StreamObserver<ReadChunkReply> out) {
+        read(out, () -> chunks.readChunk(req),
+                m -> ReadChunkReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void fileInfo(FileInfoRequest req, StreamObserver<FileInfoReply> out) {
+        read(out, () -> chunks.fileInfo(req.getInode()),
+                m -> FileInfoReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    // ------------------------------------------------------------------ changes
+
+    @Override
+    public void mutate(MutateRequest req, StreamObserver<MetaResult> out) {
+        Function<String, MetaResult> notLeader =
+                m -> MetaResult.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build();
+        write(out, () -> {
+            MetaOp op = req.getOp();
+            if (!MetaOps.isGenericMutation(op)) {
+                return CompletableFuture.completedFuture(MetaResult.newBuilder().setStatus(Status.EINVAL.code())
+                        .setMessage("op " + op.getOpCase() + ": not accepted by Mutate (use its own RPC)").build());
+            }
+            return log.propose(MetaOps.stamped(op.toBuilder(), clock)).thenApply(result -> {
+                registry.release(result.getReleasedChunksList());
+                return result;
+            });
+        }, notLeader, e -> MetaResult.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void setAttr(SetAttrRequest req, StreamObserver<SetAttrReply> out) {
+        write(out, () -> chunks.setAttr(req),
+                m -> SetAttrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
+                e -> SetAttrReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void writeChunk(WriteChunkRequest req, StreamObserver<WriteChunkReply> out) {
+        write(out, () -> chunks.writeChunk(req),
+                m -> WriteChunkReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
+                e -> WriteChunkReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void writeChunkEnd(WriteChunkEndRequest req, StreamObserver<AttrReply> out) {
+        write(out, () -> chunks.writeChunkEnd(req),
+                m -> AttrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
+                e -> AttrReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    @Override
+    public void clusterInfo(ClusterInfoRequest req, StreamObserver<ClusterInfoReply> out) {
+        ClusterInfoReply.Builder reply = ClusterInfoReply.newBuilder().setClusterId(clusterId).setVersion(version)
+                .setLeader(log.leaderClientAddress().or(log::leaderRaftAddress).orElse(""))
+                .setRaftCommitIndex(log.commitIndex()).setRaftAppliedIndex(log.appliedIndex());
+        List<ChunkServerView> alive = registry.aliveServers();
+        reply.setChunkServers(alive.size());
+        reply.setTotalBytes(alive.stream().mapToLong(ChunkServerView::totalBytes).sum());
+        reply.setFreeBytes(alive.stream().mapToLong(ChunkServerView::freeBytes).sum());
+        if (log.isLeader()) {
+            NamespaceReader.NamespaceStats stats = namespace.stats();
+            reply.setInodes(stats.inodes()).setFiles(stats.files()).setDirectories(stats.directories())
+                    .setChunks(stats.chunks());
+            long[] underGoalAndMissing = new long[2];
+            namespace.forEachChunk(chunk -> {
+                long valid = registry.replicas(chunk.chunkId(), chunk.version()).stream()
+                        .filter(ReplicaView::valid).count();
+                if (valid == 0) {
+                    underGoalAndMissing[1]++;
+                } else if (valid < chunk.goal()) {
+                    underGoalAndMissing[0]++;
+                }
+            });
+            reply.setUnderGoalChunks(underGoalAndMissing[0]).setMissingChunks(underGoalAndMissing[1]);
+        }
+        out.onNext(reply.build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void chunkServers(ChunkServersRequest req, StreamObserver<ChunkServersReply> out) {
+        ChunkServersReply.Builder reply = ChunkServersReply.newBuilder();
+        for (ChunkServerView s : registry.servers()) {
+            reply.addServers(ChunkServerInfo.newBuilder().setServerId(s.serverId()).setHost(s.host())
+                    .setPort(s.port()).setAlive(s.alive()).setTotalBytes(s.totalBytes())
+                    .setFreeBytes(s.freeBytes()).setChunks(s.chunkCount())
+                    .setLastHeartbeatMillis(s.lastHeartbeatMillis()));
+        }
+        out.onNext(reply.build());
+        out.onCompleted();
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    /** A read from the leader's applied state, after a read-index barrier so it is never stale. */
+    private <T> void read(StreamObserver<T> out, Supplier<T> query, Function<String, T> notLeader) {
+        // The barrier completes on a Raft thread; the query still needs this call's context
+        // (the caller's address orders replicas).
+        Context callContext = Context.current();
+        log.readBarrier().whenComplete((confirmed, error) -> callContext.run(() -> {
+            T reply;
+            try {
+                if (error != null || !Boolean.TRUE.equals(confirmed)) {
+                    reply = notLeader.apply(log.leaderClientAddress().orElse(""));
+                } else {
+                    reply = query.get();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("client read failed", e);
+                out.onError(io.grpc.Status.INTERNAL.withDescription("master: " + e).asRuntimeException());
+                return;
+            }
+            out.onNext(reply);
+            out.onCompleted();
+        }));
+    }
+
+    private <T> void write(StreamObserver<T> out, Supplier<CompletableFuture<T>> change, Function<String, T> notLeader,
+                           Function<String, T> failure) {
+        if (!log.isLeader()) {
+            out.onNext(notLeader.apply(log.leaderClientAddress().orElse("")));
+            out.onCompleted();
+            return;
+        }
+        CompletableFuture<T> future;
+        try {
+            future = change.get();
+        } catch (RuntimeException e) {
+            future = CompletableFuture.failedFuture(e);
+        }
+        future.whenComplete((reply, error) -> {
+            if (error != null) {
+                LOG.warn("client request failed", error);
+                out.onNext(failure.apply("master: " + error));
+            } else {
+                out.onNext(reply);
+            }
+            out.onCompleted();
+        });
+    }
+}

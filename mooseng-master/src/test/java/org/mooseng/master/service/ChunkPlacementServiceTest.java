@@ -1,0 +1,222 @@
+package org.mooseng.master.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.mooseng.master.TestMasters.ROOT;
+import static org.mooseng.master.TestMasters.ROOT_INODE;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import io.grpc.ManagedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.common.Status;
+import org.mooseng.common.config.Config;
+import org.mooseng.master.MasterConfig;
+import org.mooseng.master.MasterServer;
+import org.mooseng.master.TestMasters;
+import org.mooseng.proto.ChunkInfo;
+import org.mooseng.proto.ChunkReplica;
+import org.mooseng.proto.ChunkReport;
+import org.mooseng.proto.ChunkServerAddress;
+import org.mooseng.proto.FileInfoRequest;
+import org.mooseng.proto.FileType;
+import org.mooseng.proto.GetAttrRequest;
+import org.mooseng.proto.HeartbeatReply;
+import org.mooseng.proto.HeartbeatRequest;
+import org.mooseng.proto.MasterChunkServerServiceGrpc.MasterChunkServerServiceBlockingStub;
+import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
+import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.MutateRequest;
+import org.mooseng.proto.ReadChunkReply;
+import org.mooseng.proto.ReadChunkRequest;
+import org.mooseng.proto.RegisterReply;
+import org.mooseng.proto.RegisterRequest;
+import org.mooseng.proto.SetGoalOp;
+import org.mooseng.proto.UnlinkOp;
+import org.mooseng.proto.WriteChunkReply;
+import org.mooseng.proto.WriteChunkRequest;
+
+/** Chunk placement and replica housekeeping, against fake chunk servers speaking the real protocol. */
+class ChunkPlacementServiceTest {
+    private static final long FOREIGN_CHUNK_ID = 1L << 40;
+
+    @TempDir
+    Path dir;
+    private MasterServer master;
+    private ManagedChannel clientChannel;
+    private ManagedChannel chunkChannel;
+    private MasterClientServiceBlockingStub client;
+    private MasterChunkServerServiceBlockingStub chunkServers;
+
+    @BeforeEach
+    void start() throws Exception {
+        Config config = TestMasters.config(dir.resolve("m")).with(MasterConfig.DEFAULT_GOAL, 2L);
+        MasterServer.format(config, "cluster-a");
+        master = MasterServer.start(config);
+        clientChannel = TestMasters.channel(master.clientPort());
+        chunkChannel = TestMasters.channel(master.chunkServerPort());
+        client = TestMasters.client(clientChannel);
+        chunkServers = TestMasters.chunkServer(chunkChannel);
+        await().atMost(Duration.ofSeconds(20)).until(() -> master.isLeader()
+                && client.getAttr(GetAttrRequest.newBuilder().setInode(ROOT_INODE).build()).getStatus() == 0);
+    }
+
+    @AfterEach
+    void stop() {
+        TestMasters.shutdown(clientChannel);
+        TestMasters.shutdown(chunkChannel);
+        master.close();
+    }
+
+    private RegisterReply register(String id, long freeBytes, ChunkReport... chunks) {
+        return register(id, "127.0.0.1", freeBytes, chunks);
+    }
+
+    private RegisterReply register(String id, String host, long freeBytes, ChunkReport... chunks) {
+        return chunkServers.register(RegisterRequest.newBuilder().setServerId(id).setHost(host)
+                .setPort(20000 + id.hashCode() % 1000).setTotalBytes(1L << 40).setFreeBytes(freeBytes)
+                .addAllChunks(List.of(chunks)).build());
+    }
+
+    private HeartbeatReply heartbeat(String id) {
+        return chunkServers.heartbeat(HeartbeatRequest.newBuilder().setServerId(id).setTotalBytes(1L << 40)
+                .setFreeBytes(1L << 30).build());
+    }
+
+    private static List<Long> deletedIds(HeartbeatReply reply) {
+        return reply.getDeleteChunksList().stream().map(ChunkReport::getChunkId).toList();
+    }
+
+    private long createFileWithGoal(String name, int goal) {
+        long inode = client.mutate(TestMasters.create(ROOT_INODE, name, FileType.REGULAR)).getAttr().getInode();
+        assertThat(client.mutate(MutateRequest.newBuilder().setOp(MetaOp.newBuilder().setCred(ROOT)
+                .setSetGoal(SetGoalOp.newBuilder().setInode(inode).setGoal(goal))).build()).getStatus()).isZero();
+        return inode;
+    }
+
+    private WriteChunkReply write(long inode, long index, String... excluded) {
+        return client.writeChunk(WriteChunkRequest.newBuilder().setCred(ROOT).setInode(inode).setChunkIndex(index)
+                .addAllExcludeServers(List.of(excluded)).build());
+    }
+
+    private static List<String> ids(List<ChunkServerAddress> chain) {
+        return chain.stream().map(ChunkServerAddress::getServerId).toList();
+    }
+
+    @Test
+    void registrationHandsOutTheClusterId() {
+        RegisterReply reply = register("cs1", 100);
+        assertThat(reply.getStatus()).isZero();
+        assertThat(reply.getClusterId()).isEqualTo("cluster-a");
+    }
+
+    @Test
+    void newChunkGetsGoalDistinctServersWithMostFreeSpaceFirstAndHonoursExclusions() {
+        register("cs1", 100);
+        register("cs2", 300);
+        register("cs3", 200);
+        long inode = createFileWithGoal("f", 2);
+
+        WriteChunkReply first = write(inode, 0);
+        assertThat(first.getStatus()).isZero();
+        assertThat(first.getChunk().getPreviousVersion()).isZero();
+        assertThat(ids(first.getChainList())).containsExactly("cs2", "cs3");
+
+        WriteChunkReply excluded = write(inode, 1, "cs2");
+        assertThat(ids(excluded.getChainList())).containsExactly("cs3", "cs1");
+
+        long threeCopies = createFileWithGoal("g", 3);
+        assertThat(ids(write(threeCopies, 0).getChainList())).containsExactlyInAnyOrder("cs1", "cs2", "cs3");
+    }
+
+    @Test
+    void rewriteGoesToHoldersOfThePreviousVersionAndStaleCopiesAreNeitherReadNorKept() {
+        register("cs1", 100);
+        register("cs2", 300);
+        register("cs3", 200);
+        long inode = createFileWithGoal("f", 2);
+        WriteChunkReply first = write(inode, 0);
+        long chunkId = first.getChunk().getChunkId();
+
+        WriteChunkReply second = write(inode, 0, "cs3");
+        assertThat(second.getStatus()).isZero();
+        assertThat(second.getChunk().getChunkId()).isEqualTo(chunkId);
+        assertThat(second.getChunk().getPreviousVersion()).isEqualTo(first.getChunk().getVersion());
+        assertThat(ids(second.getChainList())).containsExactly("cs2");
+
+        ReadChunkReply read = client.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT).setInode(inode)
+                .setChunkIndex(0).build());
+        assertThat(read.getStatus()).isZero();
+        assertThat(ids(read.getReplicasList())).containsExactly("cs2");
+
+        ChunkInfo info = client.fileInfo(FileInfoRequest.newBuilder().setInode(inode).build()).getChunks(0);
+        assertThat(info.getReplicasList()).extracting(ChunkReplica::getServerId, ChunkReplica::getValid)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("cs2", true),
+                        org.assertj.core.groups.Tuple.tuple("cs3", false));
+
+        assertThat(deletedIds(heartbeat("cs3"))).containsExactly(chunkId);
+        assertThat(deletedIds(heartbeat("cs2"))).isEmpty();
+    }
+
+    @Test
+    void writeWithNoServerLeftFailsWithEioAndDoesNotBumpTheVersion() {
+        register("cs1", 100);
+        long inode = createFileWithGoal("f", 1);
+        WriteChunkReply first = write(inode, 0);
+        assertThat(ids(first.getChainList())).containsExactly("cs1");
+
+        WriteChunkReply refused = write(inode, 0, "cs1");
+        assertThat(refused.getStatus()).isEqualTo(Status.EIO.code());
+        assertThat(refused.getMessage()).startsWith("chunk ").contains("no alive chunk server");
+        ReadChunkReply read = client.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT).setInode(inode)
+                .setChunkIndex(0).build());
+        assertThat(read.getChunk().getVersion()).isEqualTo(first.getChunk().getVersion());
+        assertThat(ids(read.getReplicasList())).containsExactly("cs1");
+    }
+
+    @Test
+    void releasedAndOrphanChunksAreDeletedButNeverIdsThisClusterDidNotAllocate() {
+        register("cs1", 100);
+        register("cs2", 300);
+        long inode = createFileWithGoal("f", 2);
+        long released = write(inode, 0).getChunk().getChunkId();
+        long orphan = write(createFileWithGoal("g", 1), 0).getChunk().getChunkId();
+        assertThat(client.mutate(MutateRequest.newBuilder().setOp(MetaOp.newBuilder().setCred(ROOT)
+                .setUnlink(UnlinkOp.newBuilder().setParent(ROOT_INODE).setName("f"))).build()).getStatus()).isZero();
+        assertThat(client.mutate(MutateRequest.newBuilder().setOp(MetaOp.newBuilder().setCred(ROOT)
+                .setUnlink(UnlinkOp.newBuilder().setParent(ROOT_INODE).setName("g"))).build()).getStatus()).isZero();
+
+        assertThat(deletedIds(heartbeat("cs1"))).contains(released);
+        assertThat(deletedIds(heartbeat("cs2"))).contains(released);
+
+        // A server that was away while "g" was removed comes back with it and with a stranger's chunk.
+        register("cs9", 50, ChunkReport.newBuilder().setChunkId(orphan).setVersion(1).build(),
+                ChunkReport.newBuilder().setChunkId(FOREIGN_CHUNK_ID).setVersion(1).build());
+        List<Long> deleted = deletedIds(heartbeat("cs9"));
+        assertThat(deleted).contains(orphan).doesNotContain(FOREIGN_CHUNK_ID);
+        assertThat(deletedIds(heartbeat("cs9"))).isEmpty();
+    }
+
+    @Test
+    void readsListTheReplicaOnTheCallersHostFirst() {
+        register("remote", "192.0.2.7", 900);
+        register("local", "127.0.0.1", 100);
+        long inode = createFileWithGoal("f", 2);
+        assertThat(ids(write(inode, 0).getChainList())).containsExactly("remote", "local");
+
+        ReadChunkReply read = client.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT).setInode(inode)
+                .setChunkIndex(0).build());
+        assertThat(ids(read.getReplicasList())).containsExactly("local", "remote");
+    }
+
+    @Test
+    void heartbeatFromAnUnknownServerAsksItToRegister() {
+        HeartbeatReply reply = heartbeat("stranger");
+        assertThat(reply.getStatus()).isEqualTo(Status.ENOENT.code());
+        assertThat(reply.getMessage()).startsWith("chunk server stranger:");
+    }
+}
