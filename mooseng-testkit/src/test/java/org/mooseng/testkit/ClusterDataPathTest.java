@@ -1,0 +1,252 @@
+package org.mooseng.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.client.ClientOptions;
+import org.mooseng.client.FileLayout;
+import org.mooseng.client.MoosengClient;
+import org.mooseng.client.MoosengException;
+import org.mooseng.client.MoosengFile;
+import org.mooseng.client.OpenFlag;
+import org.mooseng.common.Layout;
+import org.mooseng.common.Status;
+
+/** End to end through real RPC on loopback: one master, three chunk servers, two copies. */
+class ClusterDataPathTest {
+    @TempDir
+    static Path root;
+    static MiniCluster cluster;
+    static MoosengClient client;
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        cluster = MiniCluster.start(root, 3);
+        client = cluster.newClient();
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void fileSpanningTwoChunksReadsBackExactlyWithTwoReplicasOnDistinctServers() throws IOException {
+        byte[] data = random(Layout.CHUNK_SIZE_BYTES + 3_000_001, 1);
+        write("/two-chunks", data);
+
+        assertThat(readAll("/two-chunks")).isEqualTo(data);
+        FileLayout layout = client.fileInfo("/two-chunks");
+        assertThat(layout.chunks()).hasSize(2);
+        for (FileLayout.Chunk chunk : layout.chunks()) {
+            List<String> valid = chunk.replicas().stream().filter(FileLayout.Replica::valid)
+                    .map(FileLayout.Replica::serverId).toList();
+            assertThat(valid).hasSize(2).doesNotHaveDuplicates();
+        }
+    }
+
+    @Test
+    void writesAtOffsetsLeaveHolesOfZerosAndAppendGrowsTheFile() throws IOException {
+        try (MoosengFile file = client.create("/sparse", 0644, true)) {
+            file.write(1_000_000, ByteBuffer.wrap("tail".getBytes()));
+            file.write(10, ByteBuffer.wrap("head".getBytes()));
+            file.append(ByteBuffer.wrap("!".getBytes()));
+        }
+        byte[] content = readAll("/sparse");
+        assertThat(content).hasSize(1_000_005);
+        assertThat(new String(content, 10, 4)).isEqualTo("head");
+        assertThat(new String(content, 1_000_000, 5)).isEqualTo("tail!");
+        assertThat(Arrays.copyOfRange(content, 14, 1_000_000)).containsOnly(0);
+    }
+
+    @Test
+    void truncateShrinksAndRegrowingReadsZerosNotOldBytes() throws IOException {
+        byte[] data = random(300_000, 2);
+        write("/truncated", data);
+        client.truncate("/truncated", 1000);
+        client.truncate("/truncated", 5000);
+
+        byte[] content = readAll("/truncated");
+        assertThat(content).hasSize(5000);
+        assertThat(Arrays.copyOf(content, 1000)).isEqualTo(Arrays.copyOf(data, 1000));
+        assertThat(Arrays.copyOfRange(content, 1000, 5000)).containsOnly(0);
+    }
+
+    @Test
+    void readSurvivesTheDeathOfAReplicaHolder() throws IOException {
+        byte[] data = random(5_000_000, 3);
+        write("/survivor", data);
+        int holder = holderIndex("/survivor");
+        cluster.stopChunkServer(holder);
+        try {
+            assertThat(readAll("/survivor")).isEqualTo(data);
+        } finally {
+            cluster.startChunkServer(holder);
+            cluster.awaitChunkServers(3, Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
+    void writeCompletesWhenAServerOfItsChainIsDownAndTheStaleCopyIsNeverServed() throws IOException {
+        byte[] first = random(2_000_000, 4);
+        write("/rewritten", first);
+        int holder = holderIndex("/rewritten");
+        cluster.stopChunkServer(holder);
+        byte[] second = random(2_000_000, 5);
+        try {
+            write("/rewritten", second);
+        } finally {
+            cluster.startChunkServer(holder);
+            cluster.awaitChunkServers(3, Duration.ofSeconds(20));
+        }
+        // the restarted server still has the first version: it must never be read from
+        String restartedId = cluster.chunkServer(holder).serverId();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            FileLayout layout = client.fileInfo("/rewritten");
+            assertThat(layout.chunks().getFirst().replicas())
+                    .filteredOn(r -> r.serverId().equals(restartedId))
+                    .allSatisfy(r -> assertThat(r.valid()).isFalse());
+        });
+        for (int i = 0; i < 3; i++) {
+            assertThat(readAll("/rewritten")).isEqualTo(second);
+        }
+    }
+
+    @Test
+    void flippedByteInOneReplicaIsDetectedAndTheReadServedFromTheOther() throws IOException {
+        byte[] data = random(1_000_000, 6);
+        write("/flipped", data);
+        FileLayout.Chunk chunk = client.fileInfo("/flipped").chunks().getFirst();
+        String serverId = chunk.replicas().getFirst().serverId();
+        Path chunkFile = chunkFileOn(serverIndex(serverId), chunk.chunkId());
+        try (FileChannel ch = FileChannel.open(chunkFile, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long position = ch.size() - 500_000;
+            ByteBuffer one = ByteBuffer.allocate(1);
+            ch.read(one, position);
+            one.put(0, (byte) (one.get(0) ^ 0x5A)).rewind();
+            ch.write(one, position);
+        }
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(readAll("/flipped")).isEqualTo(data);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(client.fileInfo("/flipped").chunks().getFirst().replicas())
+                        .filteredOn(r -> r.serverId().equals(serverId))
+                        .noneMatch(FileLayout.Replica::valid));
+    }
+
+    @Test
+    void namespaceAndDataSurviveAMasterRestart() throws IOException {
+        client.mkdirs("/keep/a/b", 0755);
+        byte[] data = random(700_000, 7);
+        write("/keep/a/b/file", data);
+        client.symlink("/keep/a/b/file", "/keep/link");
+
+        cluster.restartMaster();
+        cluster.awaitChunkServers(3, Duration.ofSeconds(30));
+
+        try (MoosengClient fresh = cluster.newClient()) {
+            assertThat(fresh.readlink("/keep/link")).isEqualTo("/keep/a/b/file");
+            assertThat(fresh.stat("/keep/a/b/file").sizeBytes()).isEqualTo(700_000);
+            try (MoosengFile file = fresh.open("/keep/link", OpenFlag.READ)) {
+                ByteBuffer buf = ByteBuffer.allocate(data.length);
+                while (buf.hasRemaining() && file.read(buf.position(), buf) > 0) {
+                    // keep reading
+                }
+                assertThat(buf.array()).isEqualTo(data);
+            }
+        }
+    }
+
+    @Test
+    void chunksOfAnUnlinkedFileAreDeletedFromTheChunkServers() throws IOException {
+        write("/doomed", random(100_000, 8));
+        long chunkId = client.fileInfo("/doomed").chunks().getFirst().chunkId();
+        assertThat(chunkFilesNamed(chunkId)).hasSize(2);
+
+        client.unlink("/doomed");
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(chunkFilesNamed(chunkId)).isEmpty());
+    }
+
+    @Test
+    void clientOfAnotherClusterIsRefused() {
+        assertThatThrownBy(() -> cluster.newClient(ClientOptions.builder().expectedClusterId("another-cluster")))
+                .isInstanceOf(MoosengException.class)
+                .satisfies(e -> assertThat(((MoosengException) e).status()).isEqualTo(Status.WRONG_CLUSTER));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static byte[] random(long size, long seed) {
+        byte[] data = new byte[Math.toIntExact(size)];
+        new Random(seed).nextBytes(data);
+        return data;
+    }
+
+    private static void write(String path, byte[] data) throws IOException {
+        try (MoosengFile file = client.open(path, OpenFlag.WRITE, OpenFlag.CREATE, OpenFlag.TRUNCATE)) {
+            file.write(0, ByteBuffer.wrap(data));
+        }
+    }
+
+    private static byte[] readAll(String path) throws IOException {
+        try (MoosengFile file = client.open(path, OpenFlag.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(file.size()));
+            while (buf.hasRemaining()) {
+                int n = file.read(buf.position(), buf);
+                assertThat(n).as("read before EOF").isPositive();
+            }
+            return buf.array();
+        }
+    }
+
+    private static int holderIndex(String path) throws IOException {
+        return serverIndex(client.fileInfo(path).chunks().getFirst().replicas().getFirst().serverId());
+    }
+
+    private static int serverIndex(String serverId) {
+        for (int i = 0; i < cluster.chunkServerCount(); i++) {
+            if (cluster.chunkServer(i) != null && cluster.chunkServer(i).serverId().equals(serverId)) {
+                return i;
+            }
+        }
+        throw new AssertionError("no running chunk server " + serverId);
+    }
+
+    private static List<Path> chunkFilesNamed(long chunkId) throws IOException {
+        String hex = String.format("%016X", chunkId);
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(p -> p.toString().contains("/chunks/"))
+                    .filter(p -> p.getFileName().toString().toUpperCase().contains(hex))
+                    .toList();
+        }
+    }
+
+    private static Path chunkFileOn(int serverIndex, long chunkId) throws IOException {
+        String hex = String.format("%016X", chunkId);
+        try (Stream<Path> files = Files.walk(cluster.chunkServerDataDir(serverIndex).resolve("chunks"))) {
+            return files.filter(p -> p.getFileName().toString().toUpperCase().contains(hex)).findFirst()
+                    .orElseThrow(() -> new AssertionError("chunk " + hex + " not on server " + serverIndex));
+        }
+    }
+}
