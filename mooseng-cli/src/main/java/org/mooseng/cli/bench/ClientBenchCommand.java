@@ -1,0 +1,110 @@
+package org.mooseng.cli.bench;
+
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import org.mooseng.cli.fs.TargetOptions;
+import org.mooseng.client.MoosengClient;
+import org.mooseng.client.MoosengFile;
+import org.mooseng.client.OpenFlag;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Throughput of the Java client against a running cluster: sequential write and read of one
+ * large file, and creation of many small files. A benchmark, not a test: it prints numbers
+ * and checks only that the data read back is what was written.
+ */
+@Command(name = "client", mixinStandardHelpOptions = true,
+        description = "Sequential put/get of one large file and creation of many small files through the Java client.")
+public final class ClientBenchCommand implements Callable<Integer> {
+    @Mixin
+    TargetOptions target;
+
+    @Option(names = "--size-mib", defaultValue = "1024", description = "Size of the large file in MiB (default ${DEFAULT-VALUE}).")
+    int sizeMib;
+
+    @Option(names = "--files", defaultValue = "10000", description = "Number of small files to create (default ${DEFAULT-VALUE}).")
+    int files;
+
+    @Option(names = "--file-bytes", defaultValue = "0", description = "Bytes written into each small file (default ${DEFAULT-VALUE}: empty files).")
+    int fileBytes;
+
+    @Option(names = "--block-kib", defaultValue = "4096", description = "Size of each write and read call in KiB (default ${DEFAULT-VALUE}).")
+    int blockKib;
+
+    @Option(names = "--dir-name", defaultValue = "/bench", description = "Directory in the cluster used for the run; removed afterwards.")
+    String benchDir;
+
+    @Override
+    public Integer call() throws Exception {
+        try (MoosengClient client = target.connect()) {
+            String run = benchDir + "-" + Instant.now().toEpochMilli();
+            client.mkdirs(run, 0755);
+            byte[] block = new byte[blockKib << 10];
+            new Random(42).nextBytes(block);
+            long sizeBytes = (long) sizeMib << 20;
+
+            long start = System.nanoTime();
+            try (MoosengFile file = client.create(run + "/large", 0644, true)) {
+                for (long pos = 0; pos < sizeBytes; pos += block.length) {
+                    int n = (int) Math.min(block.length, sizeBytes - pos);
+                    file.write(pos, ByteBuffer.wrap(block, 0, n));
+                }
+                file.fsync();
+            }
+            double writeSeconds = seconds(start);
+
+            start = System.nanoTime();
+            ByteBuffer buf = ByteBuffer.allocate(block.length);
+            long total = 0;
+            try (MoosengFile file = client.open(run + "/large", OpenFlag.READ)) {
+                while (true) {
+                    buf.clear();
+                    int n = file.read(total, buf);
+                    if (n <= 0) {
+                        break;
+                    }
+                    if (!ByteBuffer.wrap(block, 0, n).equals(buf.flip())) {
+                        throw new IllegalStateException("large file: data read at " + total + " differs from data written");
+                    }
+                    total += n;
+                }
+            }
+            double readSeconds = seconds(start);
+            if (total != sizeBytes) {
+                throw new IllegalStateException("large file: read " + total + " bytes, wrote " + sizeBytes);
+            }
+
+            client.mkdir(run + "/small", 0755);
+            byte[] small = new byte[fileBytes];
+            start = System.nanoTime();
+            for (int i = 0; i < files; i++) {
+                try (MoosengFile file = client.create(run + "/small/f" + i, 0644, true)) {
+                    if (fileBytes > 0) {
+                        file.write(0, ByteBuffer.wrap(small));
+                    }
+                }
+            }
+            double createSeconds = seconds(start);
+
+            System.out.printf("seq write %d MiB: %.1f MB/s%n", sizeMib, sizeBytes / 1e6 / writeSeconds);
+            System.out.printf("seq read  %d MiB: %.1f MB/s%n", sizeMib, sizeBytes / 1e6 / readSeconds);
+            System.out.printf("create %d files of %d bytes: %.0f files/s%n", files, fileBytes, files / createSeconds);
+
+            for (int i = 0; i < files; i++) {
+                client.unlink(run + "/small/f" + i);
+            }
+            client.rmdir(run + "/small");
+            client.unlink(run + "/large");
+            client.rmdir(run);
+            return 0;
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,85 @@
+package org.mooseng.cli.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.mooseng.chunkserver.ChunkServerConfig;
+import org.mooseng.cli.Role;
+import org.mooseng.common.config.ConfigKey;
+import org.mooseng.common.config.ConfigSchema;
+import org.mooseng.master.MasterConfig;
+
+/**
+ * Writes the configuration files of a local cluster: only the keys a local cluster must
+ * set (directories, loopback addresses, ports); everything else keeps its default, so the
+ * files stay short and 'mooseng config sample ROLE' documents the rest.
+ */
+public final class LocalConfigs {
+    static final String LOOPBACK = "127.0.0.1";
+
+    private LocalConfigs() {
+    }
+
+    public static Map<String, String> master(LocalLayout layout, PortPlan ports) {
+        Instance master = new Instance(Role.MASTER, 1);
+        Map<String, String> values = new LinkedHashMap<>();
+        put(values, MasterConfig.DATA_DIR, layout.dataDir(master).toString());
+        put(values, MasterConfig.LISTEN_HOST, LOOPBACK);
+        put(values, MasterConfig.ADVERTISE_HOST, LOOPBACK);
+        put(values, MasterConfig.RAFT_PORT, ports.masterRaft());
+        put(values, MasterConfig.CHUNKSERVER_PORT, ports.masterChunkServer());
+        put(values, MasterConfig.CLIENT_PORT, ports.masterClient());
+        assignOtherPorts(Role.MASTER.schema(), values, ports.basePort() + 3);
+        return values;
+    }
+
+    public static Map<String, String> chunkServer(LocalLayout layout, PortPlan ports, int index) {
+        Instance chunkServer = new Instance(Role.CHUNKSERVER, index);
+        Map<String, String> values = new LinkedHashMap<>();
+        put(values, ChunkServerConfig.DATA_DIR, layout.dataDir(chunkServer).toString());
+        put(values, ChunkServerConfig.LISTEN_HOST, LOOPBACK);
+        put(values, ChunkServerConfig.ADVERTISE_HOST, LOOPBACK);
+        put(values, ChunkServerConfig.DATA_PORT, ports.chunkServerData(index));
+        put(values, ChunkServerConfig.MASTER_HOST, LOOPBACK);
+        put(values, ChunkServerConfig.MASTER_PORT, ports.masterChunkServer());
+        assignOtherPorts(Role.CHUNKSERVER.schema(), values, ports.chunkServerData(index) + 1);
+        return values;
+    }
+
+    /** Writes {@code values} as a flat KEY = VALUE file (atomically) and checks it against the role's schema. */
+    public static void write(Role role, Path file, Map<String, String> values) throws IOException {
+        StringBuilder text = new StringBuilder()
+                .append("# MooseNG ").append(role.command()).append(" of a local cluster, written by 'mooseng up'.\n")
+                .append("# Keys not listed keep their defaults; see: mooseng config sample ").append(role.command())
+                .append('\n');
+        values.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
+        Files.createDirectories(file.getParent());
+        Path temporary = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(temporary, text, StandardCharsets.UTF_8);
+        Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        role.load(file);
+    }
+
+    private static void put(Map<String, String> values, ConfigKey<?> key, Object value) {
+        values.put(key.name(), String.valueOf(value));
+    }
+
+    /**
+     * Any other port key of the schema (a status page, metrics) would otherwise keep its fixed
+     * default and collide between the daemons of one machine: give each the next number of
+     * the daemon's own block of the port plan.
+     */
+    private static void assignOtherPorts(ConfigSchema schema, Map<String, String> values, int firstFreePort) {
+        int next = firstFreePort;
+        for (ConfigKey<?> key : schema.keys()) {
+            if (key.name().endsWith("_PORT") && !values.containsKey(key.name())
+                    && key.defaultValue() instanceof Long) {
+                values.put(key.name(), String.valueOf(next++));
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.mooseng.dist;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * A local cluster started through {@code bin/mooseng up} in a test's directory. Closing it
+ * kills every daemon whose PID file exists, so a failing test leaves nothing running.
+ */
+public final class LocalClusterProcesses implements AutoCloseable {
+    public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
+    private static final Pattern CLUSTER_ID = Pattern.compile("(?m)^CLUSTER_ID = (\\S+)$");
+
+    private final Path workDir;
+    private final Path clusterDir;
+    private final int basePort;
+    private final List<Long> seenPids = new ArrayList<>();
+
+    public LocalClusterProcesses(Path workDir, int chunkServers) throws IOException {
+        this.workDir = workDir;
+        this.clusterDir = workDir.resolve("cluster");
+        this.basePort = freeBasePort(chunkServers);
+    }
+
+    public Path dir() {
+        return clusterDir;
+    }
+
+    public int basePort() {
+        return basePort;
+    }
+
+    public Launcher.Result up(String... extra) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("up", "--dir", clusterDir.toString(), "--base-port",
+                String.valueOf(basePort)));
+        args.addAll(List.of(extra));
+        Launcher.Result result = Launcher.run(COMMAND_TIMEOUT, workDir, args.toArray(String[]::new));
+        seenPids.addAll(pids());
+        return result;
+    }
+
+    public Launcher.Result down() throws IOException, InterruptedException {
+        return Launcher.run(COMMAND_TIMEOUT, workDir, "down", "--dir", clusterDir.toString());
+    }
+
+    public Launcher.Result status(String... extra) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("status", "--dir", clusterDir.toString()));
+        args.addAll(List.of(extra));
+        return Launcher.run(COMMAND_TIMEOUT, workDir, args.toArray(String[]::new));
+    }
+
+    public String clusterId() throws IOException {
+        Matcher m = CLUSTER_ID.matcher(Files.readString(clusterDir.resolve("mooseng-cluster.conf")));
+        if (!m.find()) {
+            throw new AssertionError("no CLUSTER_ID in mooseng-cluster.conf");
+        }
+        return m.group(1);
+    }
+
+    /** The PIDs in DIR/run/*.pid right now. */
+    public List<Long> pids() throws IOException {
+        Path run = clusterDir.resolve("run");
+        if (!Files.isDirectory(run)) {
+            return List.of();
+        }
+        List<Long> pids = new ArrayList<>();
+        try (Stream<Path> files = Files.list(run)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".pid")).toList()) {
+                pids.add(Long.parseLong(Files.readString(file).strip()));
+            }
+        }
+        return pids;
+    }
+
+    /** Every daemon PID this harness has seen, so a test can check that they are gone. */
+    public List<Long> seenPids() {
+        return List.copyOf(seenPids);
+    }
+
+    @Override
+    public void close() throws IOException {
+        List<Long> all = new ArrayList<>(seenPids);
+        all.addAll(pids());
+        for (long pid : all) {
+            ProcessHandle.of(pid).ifPresent(p -> {
+                // Only our daemons: a reused PID of an unrelated process is left alone.
+                boolean ours = p.info().commandLine().map(c -> c.contains(clusterDir.toString())).orElse(false);
+                if (ours) {
+                    p.destroyForcibly();
+                    try {
+                        p.onExit().get(10, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        // Reported by the test's own assertions; keep killing the rest.
+                    }
+                }
+            });
+        }
+    }
+
+    /** A base port P such that P .. P+10*(chunkServers+1) are all free on loopback right now. */
+    private static int freeBasePort(int chunkServers) throws IOException {
+        int span = 10 * (chunkServers + 1);
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000 - span);
+            if (allFree(base, span)) {
+                return base;
+            }
+        }
+        throw new IOException("no free block of " + span + " ports found");
+    }
+
+    private static boolean allFree(int base, int span) {
+        for (int port = base; port < base + span; port++) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            } catch (IOException e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
