@@ -172,43 +172,43 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader {
     @Override
     public AttrReply lookup(Credentials cred, long parent, String name) {
         return read(() -> NamespaceQueries.lookup(view, cred, parent, name),
-                e -> AttrReply.newBuilder().setStatus(e.status().code()).setMessage(e.getMessage()).build());
+                e -> AttrReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
     }
 
     @Override
     public AttrReply getAttr(long inode) {
         return read(() -> NamespaceQueries.getAttr(view, inode),
-                e -> AttrReply.newBuilder().setStatus(e.status().code()).setMessage(e.getMessage()).build());
+                e -> AttrReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
     }
 
     @Override
     public StatusReply access(Credentials cred, long inode, int mask) {
         return read(() -> NamespaceQueries.access(view, cred, inode, mask),
-                e -> StatusReply.newBuilder().setStatus(e.status().code()).setMessage(e.getMessage()).build());
+                e -> StatusReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
     }
 
     @Override
     public ReadDirReply readDir(Credentials cred, long inode, long cookie, int maxEntries) {
         return read(() -> NamespaceQueries.readDir(view, cred, inode, cookie, maxEntries),
-                e -> ReadDirReply.newBuilder().setStatus(e.status().code()).setMessage(e.getMessage()).build());
+                e -> ReadDirReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
     }
 
     @Override
     public ReadLinkReply readLink(long inode) {
         return read(() -> NamespaceQueries.readLink(view, inode),
-                e -> ReadLinkReply.newBuilder().setStatus(e.status().code()).setMessage(e.getMessage()).build());
+                e -> ReadLinkReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
     }
 
     @Override
     public GetXattrReply getXattr(Credentials cred, long inode, String name) {
         return read(() -> NamespaceQueries.getXattr(view, cred, inode, name),
-                e -> GetXattrReply.newBuilder().setStatus(e.status().code()).setMessage(e.getMessage()).build());
+                e -> GetXattrReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
     }
 
     @Override
     public ListXattrReply listXattr(Credentials cred, long inode) {
         return read(() -> NamespaceQueries.listXattr(view, inode),
-                e -> ListXattrReply.newBuilder().setStatus(e.status().code()).setMessage(e.getMessage()).build());
+                e -> ListXattrReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
     }
 
     @Override

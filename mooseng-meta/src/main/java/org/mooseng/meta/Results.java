@@ -13,6 +13,6 @@ final class Results {
     }
 
     static MetaResult failed(StatusException e) {
-        return MetaResult.newBuilder().setStatus(e.status().code()).setMessage(e.getMessage()).build();
+        return MetaResult.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build();
     }
 }

@@ -79,6 +79,11 @@ public final class MiniCluster implements AutoCloseable {
         return root;
     }
 
+    /** host:port of the master's client service, as {@code -H} takes it. */
+    public String masterAddress() {
+        return "127.0.0.1:" + masterConfig.get(MasterConfig.CLIENT_PORT);
+    }
+
     public MasterServer master() {
         return master;
     }

@@ -207,7 +207,7 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
     private DataFrame.Error localError(long requestId, Throwable failure) {
         Throwable cause = unwrap(failure);
         if (cause instanceof StatusException status) {
-            return new DataFrame.Error(requestId, status.status().code(), messageOf(status), self.get().toString());
+            return new DataFrame.Error(requestId, status.status().code(), status.detail(), self.get().toString());
         }
         if (cause instanceof IllegalArgumentException invalid) {
             // a chunk id or version outside its range: the request is wrong, not this server
@@ -215,13 +215,6 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
         }
         LOG.warn("request {} failed unexpectedly", requestId, cause);
         return new DataFrame.Error(requestId, Status.EIO.code(), String.valueOf(cause), self.get().toString());
-    }
-
-    /** The message without the "STATUS: " prefix that StatusException adds; the status travels separately. */
-    static String messageOf(StatusException e) {
-        String message = e.getMessage();
-        String prefix = e.status().name() + ": ";
-        return message.startsWith(prefix) ? message.substring(prefix.length()) : message;
     }
 
     private static Throwable unwrap(Throwable failure) {

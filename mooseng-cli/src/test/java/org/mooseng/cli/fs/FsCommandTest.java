@@ -11,31 +11,28 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.testkit.MiniCluster;
 
+/** The fs commands against a real master and two chunk servers in this JVM. */
 class FsCommandTest {
     @TempDir
     Path temp;
 
-    private FakeMaster master;
-    private LoopbackChunkServer chunkServer;
+    private MiniCluster cluster;
 
     @BeforeEach
     void start() throws Exception {
-        master = new FakeMaster();
-        chunkServer = new LoopbackChunkServer();
-        master.servers.clear();
-        master.servers.add(chunkServer.address());
+        cluster = MiniCluster.start(temp.resolve("cluster"), 2);
     }
 
     @AfterEach
-    void stop() throws Exception {
-        chunkServer.close();
-        master.close();
+    void stop() {
+        cluster.close();
     }
 
     /** Runs "fs SUB -H master ARGS...". */
     private CommandRun fs(String sub, String... args) {
-        List<String> all = new ArrayList<>(List.of(sub, "-H", "127.0.0.1:" + master.port()));
+        List<String> all = new ArrayList<>(List.of(sub, "-H", cluster.masterAddress()));
         all.addAll(List.of(args));
         return CommandRun.of(new FsCommand(), all.toArray(String[]::new));
     }
@@ -99,23 +96,28 @@ class FsCommandTest {
     }
 
     @Test
-    void hardLinkSharesTheInode() {
+    void hardLinkSharesTheInodeAndDirectoriesCannotBeHardLinked() throws Exception {
+        Path local = Files.write(temp.resolve("one"), new byte[] {1});
+        assertThat(fs("put", local.toString(), "/f").exitCode()).isZero();
+        assertThat(fs("ln", "/f", "/f2").exitCode()).isZero();
+        assertThat(fs("stat", "/f2").out()).contains("links: 2");
         fs("mkdir", "/d");
-        assertThat(fs("ln", "/d", "/d2").exitCode()).isZero();
-        assertThat(fs("stat", "/d2").out()).contains("links: 2");
+        CommandRun refused = fs("ln", "/d", "/d2");
+        assertThat(refused.exitCode()).isEqualTo(1);
+        assertThat(refused.err()).startsWith("mooseng: /d2: operation not permitted");
     }
 
     @Test
     void localClusterDirectoryGivesMasterAndClusterId() throws Exception {
-        Files.writeString(temp.resolve("mooseng-cluster.conf"), "# written by up\nMASTER = 127.0.0.1:" + master.port()
-                + "\nCLUSTER_ID = " + FakeMaster.CLUSTER_ID + "\n");
+        Files.writeString(temp.resolve("mooseng-cluster.conf"), "# written by up\nMASTER = " + cluster.masterAddress()
+                + "\nCLUSTER_ID = " + cluster.clusterId() + "\n");
         CommandRun ok = CommandRun.of(new FsCommand(), "mkdir", "--dir", temp.toString(), "/viaconf");
         assertThat(ok.exitCode()).as(ok.err()).isZero();
-        Files.writeString(temp.resolve("mooseng-cluster.conf"), "MASTER = 127.0.0.1:" + master.port()
+        Files.writeString(temp.resolve("mooseng-cluster.conf"), "MASTER = " + cluster.masterAddress()
                 + "\nCLUSTER_ID = someone-else\n");
         CommandRun wrong = CommandRun.of(new FsCommand(), "ls", "--dir", temp.toString(), "/");
         assertThat(wrong.exitCode()).isEqualTo(1);
-        assertThat(wrong.err()).startsWith("mooseng: master 127.0.0.1:" + master.port()
+        assertThat(wrong.err()).startsWith("mooseng: master " + cluster.masterAddress()
                 + ": peer belongs to another cluster");
     }
 
@@ -128,11 +130,11 @@ class FsCommandTest {
 
     @Test
     void unreachableMasterIsOneLineError() throws Exception {
-        int port = master.port();
-        master.close();
-        CommandRun run = CommandRun.of(new FsCommand(), "ls", "-H", "127.0.0.1:" + port, "/");
+        String address = cluster.masterAddress();
+        cluster.stopMaster();
+        CommandRun run = CommandRun.of(new FsCommand(), "ls", "-H", address, "/");
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).startsWith("mooseng: master 127.0.0.1:" + port + ": connection refused").hasLineCount(1);
+        assertThat(run.err()).startsWith("mooseng: master " + address + ": connection refused").hasLineCount(1);
     }
 
     @Test

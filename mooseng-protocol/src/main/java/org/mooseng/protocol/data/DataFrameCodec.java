@@ -154,7 +154,12 @@ public final class DataFrameCodec {
     private static void writeString(ByteBuf out, String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_STRING_BYTES) {
-            bytes = java.util.Arrays.copyOf(bytes, MAX_STRING_BYTES);
+            // Cut before a UTF-8 continuation byte so the receiver never sees half a character.
+            int end = MAX_STRING_BYTES;
+            while (end > 0 && (bytes[end] & 0xC0) == 0x80) {
+                end--;
+            }
+            bytes = java.util.Arrays.copyOf(bytes, end);
         }
         out.writeShort(bytes.length);
         out.writeBytes(bytes);
