@@ -90,9 +90,16 @@ public final class ClientBenchCommand implements Callable<Integer> {
             }
             double createSeconds = seconds(start);
 
+            start = System.nanoTime();
+            for (int i = 0; i < files; i++) {
+                client.stat(run + "/small/f" + i);
+            }
+            double statSeconds = seconds(start);
+
             System.out.printf("seq write %d MiB: %.1f MB/s%n", sizeMib, sizeBytes / 1e6 / writeSeconds);
             System.out.printf("seq read  %d MiB: %.1f MB/s%n", sizeMib, sizeBytes / 1e6 / readSeconds);
             System.out.printf("create %d files of %d bytes: %.0f files/s%n", files, fileBytes, files / createSeconds);
+            System.out.printf("stat %d files by path: %.0f ops/s%n", files, files / statSeconds);
 
             for (int i = 0; i < files; i++) {
                 client.unlink(run + "/small/f" + i);
