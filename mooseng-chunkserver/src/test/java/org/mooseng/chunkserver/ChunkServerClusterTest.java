@@ -185,6 +185,8 @@ class ChunkServerClusterTest {
         assertThat(dir.resolve("cs0").resolve("damaged").resolve("0000000000000016.chunk")).exists();
         await().atMost(AWAIT).until(() -> master.heartbeatsOf(servers.getFirst().serverId()).stream()
                 .anyMatch(h -> h.getLostList().contains(report(0x16, 3))));
+        assertThat(master.heartbeatsOf(servers.getFirst().serverId()))
+                .allSatisfy(h -> assertThat(h.getDeletedList()).isEmpty());
     }
 
     @Test
@@ -232,7 +234,7 @@ class ChunkServerClusterTest {
     }
 
     @Test
-    void deletionsFromTheMasterAreExecutedAndReported() throws Exception {
+    void deletionsFromTheMasterAreExecutedAndReportedAsDeletedNotLost() throws Exception {
         write(0, List.of(), 0x20, 3, 0, 0, random(100));
         write(0, List.of(), 0x21, 1, 0, 0, random(100));
         String serverId = servers.getFirst().serverId();
@@ -240,9 +242,13 @@ class ChunkServerClusterTest {
         master.delete(serverId, 0x21, 9); // another version: must be kept
 
         await().atMost(AWAIT).until(() -> master.heartbeatsOf(serverId).stream()
-                .anyMatch(h -> h.getLostList().contains(report(0x20, 3))));
+                .anyMatch(h -> h.getDeletedList().contains(report(0x20, 3))));
         assertThat(servers.getFirst().store().get(new ChunkId(0x20))).isNull();
         assertThat(servers.getFirst().store().get(new ChunkId(0x21))).isNotNull();
+        assertThat(master.heartbeatsOf(serverId)).as("a deletion is not damage")
+                .allSatisfy(h -> assertThat(h.getLostList()).isEmpty());
+        assertThat(master.heartbeatsOf(serverId)).flatExtracting(h -> h.getDeletedList())
+                .doesNotContain(report(0x21, 1));
     }
 
     @Test

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What a master does when it becomes the ready leader: format a fresh namespace with the
- * cluster id of its data directory, and learn every chunk's current version so the registry
- * can judge replicas. Runs off jraft's state-machine thread.
+ * cluster id of its data directory, and queue every replica the registry knows for review
+ * (the reviewer reads current versions from the store). Runs off jraft's state-machine thread.
  */
 final class LeaderDuties implements RaftNode.LeadershipListener {
     private static final Logger LOG = LoggerFactory.getLogger(LeaderDuties.class);
@@ -84,12 +84,9 @@ final class LeaderDuties implements RaftNode.LeadershipListener {
             LOG.error("namespace belongs to cluster {} but the data dir's cluster-id file says {}; "
                     + "clients of either id will be refused or misled, fix the data dir", stored.get(), clusterId);
         }
-        long[] learned = new long[1];
-        store.forEachChunk(chunk -> {
-            registry.learnVersion(chunk.chunkId(), chunk.version());
-            learned[0]++;
-        });
+        // No walk over the namespace: reviews look each chunk's version up in the store, so
+        // queueing the replicas heard of as a follower is all a new leader has to do.
         registry.reviewAll();
-        LOG.debug("leader of term {} learned versions of {} chunks", term, learned[0]);
+        LOG.debug("leader of term {} queued every known replica for review", term);
     }
 }

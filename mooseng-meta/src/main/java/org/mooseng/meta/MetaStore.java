@@ -246,6 +246,16 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader {
         }
     }
 
+    /**
+     * Two point reads (owner, then the owner's slot for the version) and the owning inode
+     * through the cache for the goal. Chunk records themselves are not cached: every write
+     * session bumps a version, so they would churn the cache of inodes and entries.
+     */
+    @Override
+    public Optional<ChunkRecord> chunk(long chunkId) {
+        return readUnchecked(() -> NamespaceQueries.chunk(view, chunkId));
+    }
+
     @Override
     public boolean chunkExists(long chunkId) {
         return readUnchecked(() -> view.store().get(Family.CHUNK_OWNERS, Keys.ofLong(chunkId)) != null);

@@ -4,8 +4,10 @@ import com.google.protobuf.ByteString;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.mooseng.common.Status;
 import org.mooseng.common.StatusException;
+import org.mooseng.meta.NamespaceReader.ChunkRecord;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.ChunkRef;
 import org.mooseng.proto.Credentials;
@@ -128,6 +130,23 @@ final class NamespaceQueries {
             return true;
         });
         return chunks;
+    }
+
+    static Optional<ChunkRecord> chunk(CommittedView view, long chunkId) {
+        byte[] owner = view.store().get(Family.CHUNK_OWNERS, Keys.ofLong(chunkId));
+        if (owner == null) {
+            return Optional.empty();
+        }
+        long inode = Keys.longAt(owner, 0);
+        long chunkIndex = Keys.longAt(owner, Long.BYTES);
+        ChunkSlot slot = view.chunkSlot(inode, chunkIndex).orElseThrow(() -> new IllegalStateException(
+                "chunk " + chunkId + ": owner inode " + inode + " index " + chunkIndex + " has no chunk slot"));
+        if (slot.chunkId() != chunkId) {
+            throw new IllegalStateException("chunk " + chunkId + ": owner inode " + inode + " index " + chunkIndex
+                    + " holds chunk " + slot.chunkId());
+        }
+        int goal = view.inode(inode).map(InodeRecord::goal).orElse(0);
+        return Optional.of(new ChunkRecord(chunkId, slot.version(), inode, chunkIndex, goal));
     }
 
     private static InodeRecord requireInode(CommittedView view, long inode) throws StatusException {

@@ -39,6 +39,13 @@ public interface NamespaceReader {
     /** Every chunk of the namespace with the goal of its file. */
     void forEachChunk(Consumer<ChunkRecord> action);
 
+    /**
+     * The chunk with its current version, owning file and that file's goal; empty when no
+     * file refers to it (released, orphan or never allocated). A point lookup, so callers
+     * need not keep versions of their own.
+     */
+    Optional<ChunkRecord> chunk(long chunkId);
+
     /** Whether any file refers to this chunk. */
     boolean chunkExists(long chunkId);
 

@@ -130,4 +130,29 @@ class ChunkOpsTest {
         assertThat(all).filteredOn(c -> c.inode() == a).allSatisfy(c -> assertThat(c.goal()).isEqualTo(2));
         assertThat(all).extracting(ChunkRecord::chunkId).doesNotHaveDuplicates();
     }
+
+    @Test
+    void chunkLookupGivesTheCurrentVersionOwnerAndGoalAndNothingOnceReleased() throws Exception {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        ns.expectOk(ns.setGoal(ALICE, f, 3, false));
+        long c0 = ns.expectOk(ns.writeBegin(f, 0)).getChunk().getChunkId();
+        long c1 = ns.expectOk(ns.writeBegin(f, 1)).getChunk().getChunkId();
+        ns.expectOk(ns.writeBegin(f, 1));
+        ns.expectOk(ns.writeEnd(f, 2 * CHUNK));
+
+        assertThat(ns.store.chunk(c0)).contains(new ChunkRecord(c0, 1, f, 0, 3));
+        assertThat(ns.store.chunk(c1)).contains(new ChunkRecord(c1, 2, f, 1, 3));
+        assertThat(ns.store.chunk(ns.store.nextChunkId())).isEmpty();
+
+        ns.expectOk(ns.truncate(ALICE, f, CHUNK));
+        assertThat(ns.store.chunk(c1)).isEmpty();
+        assertThat(ns.store.chunk(c0)).contains(new ChunkRecord(c0, 1, f, 0, 3));
+
+        // A freshly opened store (empty cache, nothing walked) answers the same from disk.
+        ns.close();
+        ns = TestNamespace.open(dir);
+        assertThat(ns.store.chunk(c0)).contains(new ChunkRecord(c0, 1, f, 0, 3));
+        ns.expectOk(ns.unlink(ALICE, ROOT, "f"));
+        assertThat(ns.store.chunk(c0)).isEmpty();
+    }
 }

@@ -175,6 +175,7 @@ public final class MasterConnection implements AutoCloseable {
                             .setFreeBytes(store.freeBytes())
                             .setChunkCount(store.chunkCount())
                             .addAllChanged(batch.changed())
+                            .addAllDeleted(batch.deleted())
                             .addAllLost(batch.lost())
                             .build());
         } catch (StatusRuntimeException | IOException e) {

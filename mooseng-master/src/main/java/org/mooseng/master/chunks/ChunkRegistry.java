@@ -17,21 +17,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where the replicas of each chunk are: chunk servers (address, space, liveness) and, per
- * chunk, which server holds which version. Kept in memory only; after a restart or a change
- * of leader it is rebuilt from registrations. Every replica whose fate may have changed is
- * queued for review on its server, and {@link ReplicaReviewer} decides on deletions there.
+ * chunk, which server holds which version. Soft state only, kept in memory and rebuilt from
+ * registrations after a restart or a change of leader. It never holds a chunk's current
+ * version: callers take that from the namespace ({@code NamespaceReader.chunk}) when they
+ * judge validity, so the heap grows with the replicas servers report, not with the namespace.
+ * Every replica whose fate may have changed is queued for review on its server, and
+ * {@link ReplicaReviewer} decides on deletions there.
  *
  * <p>Methods are synchronized: calls come from heartbeats and chunk-level RPCs, a few hundred
  * per second at most, and one lock keeps servers, replicas and review queues consistent.
  */
 public final class ChunkRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkRegistry.class);
-    private static final int UNKNOWN_VERSION = -1;
 
     private final LongSupplier clockMillis;
     private final long timeoutMs;
     private final Map<String, ServerState> servers = new LinkedHashMap<>();
-    private final Map<Long, ChunkState> chunks = new HashMap<>();
+    /** Per chunk, the version each holding server reported (or was given by a write chain). */
+    private final Map<Long, Map<String, Integer>> chunks = new HashMap<>();
 
     public ChunkRegistry(LongSupplier clockMillis, long timeoutMs) {
         this.clockMillis = clockMillis;
@@ -45,17 +48,13 @@ public final class ChunkRegistry {
         long totalBytes;
         long freeBytes;
         long lastHeartbeatMillis;
+        long damagedReplicas;
         final Set<Long> held = new LinkedHashSet<>();
         final Set<Long> toReview = new LinkedHashSet<>();
 
         ServerState(String serverId) {
             this.serverId = serverId;
         }
-    }
-
-    private static final class ChunkState {
-        int currentVersion = UNKNOWN_VERSION;
-        final Map<String, Integer> versionByServer = new LinkedHashMap<>();
     }
 
     /** A (re)registration: the server's full chunk list replaces what was known of it. */
@@ -84,9 +83,14 @@ public final class ChunkRegistry {
                 host, port, heldChunks.size());
     }
 
-    /** A heartbeat; false for a server this registry does not know (it must register again). */
+    /**
+     * A heartbeat; false for a server this registry does not know (it must register again).
+     * {@code deleted} replicas were removed on purpose and are simply forgotten; {@code lost}
+     * ones were found damaged or missing, which is counted and logged as damage.
+     */
     public synchronized boolean heartbeat(String serverId, long totalBytes, long freeBytes,
-                                          Collection<ChunkReport> changed, Collection<ChunkReport> lost) {
+                                          Collection<ChunkReport> changed, Collection<ChunkReport> deleted,
+                                          Collection<ChunkReport> lost) {
         ServerState server = servers.get(serverId);
         if (server == null) {
             return false;
@@ -97,25 +101,24 @@ public final class ChunkRegistry {
         for (ChunkReport report : changed) {
             putReplica(server, report.getChunkId(), report.getVersion());
             server.toReview.add(report.getChunkId());
-            ChunkState chunk = chunks.get(report.getChunkId());
-            if (chunk != null && report.getVersion() == chunk.currentVersion) {
-                // A new valid copy may make other servers' old copies removable.
-                queueOtherHolders(chunk, report.getChunkId(), serverId);
-            }
+            // If this copy is valid, older copies elsewhere may now be removable; the reviewer
+            // checks the namespace's version before deleting anything.
+            queueOlderHolders(report.getChunkId(), report.getVersion(), serverId);
+        }
+        for (ChunkReport report : deleted) {
+            removeReplica(server, report.getChunkId());
         }
         for (ChunkReport report : lost) {
             removeReplica(server, report.getChunkId());
         }
-        return true;
-    }
-
-    /** The namespace's current version of a chunk, learned by the leader from its store. */
-    public synchronized void learnVersion(long chunkId, int version) {
-        ChunkState chunk = chunks.computeIfAbsent(chunkId, id -> new ChunkState());
-        if (chunk.currentVersion != version) {
-            chunk.currentVersion = version;
-            queueOtherHolders(chunk, chunkId, null);
+        if (!lost.isEmpty()) {
+            server.damagedReplicas += lost.size();
+            ChunkReport first = lost.iterator().next();
+            LOG.warn("chunk server {} reported {} damaged or missing replicas (first: chunk {} v{})", serverId,
+                    lost.size(), String.format("%016X", first.getChunkId()),
+                    Integer.toUnsignedString(first.getVersion()));
         }
+        return true;
     }
 
     /**
@@ -123,29 +126,23 @@ public final class ChunkRegistry {
      * they become its valid holders so the next reads go to them; other holders become stale.
      */
     public synchronized void recordChain(long chunkId, int version, List<String> serverIds) {
-        ChunkState chunk = chunks.computeIfAbsent(chunkId, id -> new ChunkState());
-        chunk.currentVersion = version;
         for (String serverId : serverIds) {
             ServerState server = servers.get(serverId);
             if (server != null) {
                 putReplica(server, chunkId, version);
             }
         }
-        queueOtherHolders(chunk, chunkId, null);
+        queueHolders(chunkId, serverIds);
     }
 
     /** Chunks no file refers to any more: every copy is queued for review (and deletion). */
     public synchronized void release(Collection<Long> chunkIds) {
         for (long chunkId : chunkIds) {
-            ChunkState chunk = chunks.get(chunkId);
-            if (chunk != null) {
-                chunk.currentVersion = UNKNOWN_VERSION;
-                queueOtherHolders(chunk, chunkId, null);
-            }
+            queueHolders(chunkId, List.of());
         }
     }
 
-    /** Queues every known replica for review, e.g. once a new leader has learned all versions. */
+    /** Queues every known replica for review, e.g. when this master becomes the leader. */
     public synchronized void reviewAll() {
         for (ServerState server : servers.values()) {
             server.toReview.addAll(server.held);
@@ -175,35 +172,35 @@ public final class ChunkRegistry {
         }
     }
 
-    public synchronized OptionalInt currentVersion(long chunkId) {
-        ChunkState chunk = chunks.get(chunkId);
-        return chunk == null || chunk.currentVersion == UNKNOWN_VERSION
-                ? OptionalInt.empty() : OptionalInt.of(chunk.currentVersion);
-    }
-
     /** The version a server holds of a chunk, if it holds one. */
     public synchronized OptionalInt versionOn(String serverId, long chunkId) {
-        ChunkState chunk = chunks.get(chunkId);
-        Integer version = chunk == null ? null : chunk.versionByServer.get(serverId);
+        Map<String, Integer> holders = chunks.get(chunkId);
+        Integer version = holders == null ? null : holders.get(serverId);
         return version == null ? OptionalInt.empty() : OptionalInt.of(version);
     }
 
     /**
      * Every known copy of a chunk. Validity is judged against {@code currentVersion}, the
-     * version the namespace holds now.
+     * version the namespace holds now (the caller looks it up there).
      */
     public synchronized List<ReplicaView> replicas(long chunkId, int currentVersion) {
-        ChunkState chunk = chunks.get(chunkId);
-        if (chunk == null) {
+        Map<String, Integer> holders = chunks.get(chunkId);
+        if (holders == null) {
             return List.of();
         }
         long now = clockMillis.getAsLong();
-        List<ReplicaView> out = new ArrayList<>(chunk.versionByServer.size());
-        for (Map.Entry<String, Integer> e : chunk.versionByServer.entrySet()) {
+        List<ReplicaView> out = new ArrayList<>(holders.size());
+        for (Map.Entry<String, Integer> e : holders.entrySet()) {
             ChunkServerView server = view(servers.get(e.getKey()), now);
             out.add(new ReplicaView(server, e.getValue(), server.alive() && e.getValue() == currentVersion));
         }
         return out;
+    }
+
+    /** Replicas a server has reported damaged or missing since this master started. */
+    public synchronized long damagedReplicas(String serverId) {
+        ServerState server = servers.get(serverId);
+        return server == null ? 0 : server.damagedReplicas;
     }
 
     public synchronized boolean isAlive(String serverId) {
@@ -231,30 +228,52 @@ public final class ChunkRegistry {
     }
 
     private void putReplica(ServerState server, long chunkId, int version) {
-        chunks.computeIfAbsent(chunkId, id -> new ChunkState()).versionByServer.put(server.serverId, version);
+        chunks.computeIfAbsent(chunkId, id -> new LinkedHashMap<>()).put(server.serverId, version);
         server.held.add(chunkId);
     }
 
     private void removeReplica(ServerState server, long chunkId) {
         server.held.remove(chunkId);
         server.toReview.remove(chunkId);
-        ChunkState chunk = chunks.get(chunkId);
-        if (chunk != null) {
-            chunk.versionByServer.remove(server.serverId);
-            if (chunk.versionByServer.isEmpty() && chunk.currentVersion == UNKNOWN_VERSION) {
+        Map<String, Integer> holders = chunks.get(chunkId);
+        if (holders != null) {
+            holders.remove(server.serverId);
+            if (holders.isEmpty()) {
                 chunks.remove(chunkId);
             }
         }
     }
 
-    private void queueOtherHolders(ChunkState chunk, long chunkId, String exceptServerId) {
-        for (String holder : chunk.versionByServer.keySet()) {
-            if (!holder.equals(exceptServerId)) {
-                ServerState server = servers.get(holder);
-                if (server != null) {
-                    server.toReview.add(chunkId);
-                }
+    /** Queues every holder of the chunk but {@code exceptServerIds}. */
+    private void queueHolders(long chunkId, Collection<String> exceptServerIds) {
+        Map<String, Integer> holders = chunks.get(chunkId);
+        if (holders == null) {
+            return;
+        }
+        for (String holder : holders.keySet()) {
+            if (!exceptServerIds.contains(holder)) {
+                queue(holder, chunkId);
             }
+        }
+    }
+
+    /** Queues the holders of a version older than {@code version}: the only ones a copy at it can make stale. */
+    private void queueOlderHolders(long chunkId, int version, String exceptServerId) {
+        Map<String, Integer> holders = chunks.get(chunkId);
+        if (holders == null) {
+            return;
+        }
+        for (Map.Entry<String, Integer> e : holders.entrySet()) {
+            if (!e.getKey().equals(exceptServerId) && Integer.compareUnsigned(e.getValue(), version) < 0) {
+                queue(e.getKey(), chunkId);
+            }
+        }
+    }
+
+    private void queue(String serverId, long chunkId) {
+        ServerState server = servers.get(serverId);
+        if (server != null) {
+            server.toReview.add(chunkId);
         }
     }
 }

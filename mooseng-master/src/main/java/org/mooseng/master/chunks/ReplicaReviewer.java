@@ -2,8 +2,10 @@ package org.mooseng.master.chunks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.mooseng.meta.NamespaceReader;
+import org.mooseng.meta.NamespaceReader.ChunkRecord;
 import org.mooseng.proto.ChunkReport;
 
 /**
@@ -29,7 +31,10 @@ public final class ReplicaReviewer {
             if (held.isEmpty() || chunkId >= nextChunkId) {
                 continue;
             }
-            if (!namespace.chunkExists(chunkId) || isStaleWithValidCopyElsewhere(serverId, chunkId, held.getAsInt())) {
+            // The namespace's version, looked up now: the registry keeps no versions of its own.
+            Optional<ChunkRecord> current = namespace.chunk(chunkId);
+            if (current.isEmpty() || isStaleWithValidCopyElsewhere(serverId, chunkId, held.getAsInt(),
+                    current.get().version())) {
                 deletions.add(ChunkReport.newBuilder().setChunkId(chunkId).setVersion(held.getAsInt()).build());
                 registry.dropReplica(serverId, chunkId);
             }
@@ -37,13 +42,12 @@ public final class ReplicaReviewer {
         return deletions;
     }
 
-    private boolean isStaleWithValidCopyElsewhere(String serverId, long chunkId, int heldVersion) {
-        OptionalInt current = registry.currentVersion(chunkId);
-        if (current.isEmpty() || Integer.compareUnsigned(heldVersion, current.getAsInt()) >= 0) {
-            // Unknown current version, or a copy at least as new as the namespace's: keep.
+    private boolean isStaleWithValidCopyElsewhere(String serverId, long chunkId, int heldVersion, int currentVersion) {
+        if (Integer.compareUnsigned(heldVersion, currentVersion) >= 0) {
+            // A copy at least as new as the namespace's: keep.
             return false;
         }
-        return registry.replicas(chunkId, current.getAsInt()).stream()
+        return registry.replicas(chunkId, currentVersion).stream()
                 .anyMatch(r -> r.valid() && !r.server().serverId().equals(serverId));
     }
 }

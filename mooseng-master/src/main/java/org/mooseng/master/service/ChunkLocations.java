@@ -72,7 +72,6 @@ final class ChunkLocations {
             return reply.setChunk(ChunkRef.newBuilder().setChunkIndex(req.getChunkIndex())).build();
         }
         ChunkRef ref = chunk.get();
-        registry.learnVersion(ref.getChunkId(), ref.getVersion());
         String callerHost = CallerAddress.host();
         List<ReplicaView> valid = new ArrayList<>(registry.replicas(ref.getChunkId(), ref.getVersion()).stream()
                 .filter(ReplicaView::valid).toList());

@@ -53,7 +53,7 @@ public final class MasterChunkServerService extends MasterChunkServerServiceGrpc
     public void heartbeat(HeartbeatRequest req, StreamObserver<HeartbeatReply> out) {
         HeartbeatReply.Builder reply = HeartbeatReply.newBuilder();
         if (!registry.heartbeat(req.getServerId(), req.getTotalBytes(), req.getFreeBytes(), req.getChangedList(),
-                req.getLostList())) {
+                req.getDeletedList(), req.getLostList())) {
             reply.setStatus(Status.ENOENT.code()).setMessage("chunk server " + req.getServerId()
                     + ": not registered with this master, register again");
         } else if (log.isLeader()) {

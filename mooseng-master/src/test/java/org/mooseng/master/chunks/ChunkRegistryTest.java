@@ -22,7 +22,7 @@ class ChunkRegistryTest {
         registry.register("cs1", "h1", 1, 100, 50, List.of(chunk(7, 3)));
         registry.register("cs2", "h2", 1, 100, 50, List.of(chunk(7, 3)));
         nowMillis.addAndGet(TIMEOUT_MS);
-        assertThat(registry.heartbeat("cs2", 100, 50, List.of(), List.of())).isTrue();
+        assertThat(registry.heartbeat("cs2", 100, 50, List.of(), List.of(), List.of())).isTrue();
         nowMillis.addAndGet(1);
 
         assertThat(registry.isAlive("cs1")).isFalse();
@@ -30,13 +30,13 @@ class ChunkRegistryTest {
         assertThat(registry.replicas(7, 3)).filteredOn(ReplicaView::valid)
                 .extracting(r -> r.server().serverId()).containsExactly("cs2");
 
-        assertThat(registry.heartbeat("cs1", 100, 50, List.of(), List.of())).isTrue();
+        assertThat(registry.heartbeat("cs1", 100, 50, List.of(), List.of(), List.of())).isTrue();
         assertThat(registry.isAlive("cs1")).isTrue();
     }
 
     @Test
     void heartbeatOfAnUnknownServerIsRefused() {
-        assertThat(registry.heartbeat("ghost", 1, 1, List.of(), List.of())).isFalse();
+        assertThat(registry.heartbeat("ghost", 1, 1, List.of(), List.of(), List.of())).isFalse();
     }
 
     @Test
@@ -46,22 +46,39 @@ class ChunkRegistryTest {
         assertThat(registry.versionOn("cs1", 1)).isEmpty();
         assertThat(registry.versionOn("cs1", 2)).hasValue(4);
 
-        registry.heartbeat("cs1", 100, 50, List.of(chunk(3, 1)), List.of(chunk(2, 4)));
+        registry.heartbeat("cs1", 100, 50, List.of(chunk(3, 1)), List.of(), List.of(chunk(2, 4)));
         assertThat(registry.versionOn("cs1", 2)).isEmpty();
         assertThat(registry.versionOn("cs1", 3)).hasValue(1);
     }
 
     @Test
-    void aNewValidCopyQueuesTheStaleCopiesElsewhereForReview() {
+    void aNewerCopyQueuesTheOlderCopiesElsewhereForReviewButNotEqualOrNewerOnes() {
         registry.register("cs1", "h1", 1, 100, 50, List.of(chunk(9, 1)));
         registry.register("cs2", "h2", 1, 100, 50, List.of(chunk(9, 1)));
+        registry.register("cs3", "h3", 1, 100, 50, List.of(chunk(9, 2)));
         registry.takeForReview("cs1", 10);
         registry.takeForReview("cs2", 10);
-        registry.learnVersion(9, 2);
-        registry.takeForReview("cs1", 10);
+        registry.takeForReview("cs3", 10);
 
-        registry.heartbeat("cs2", 100, 50, List.of(chunk(9, 2)), List.of());
+        registry.heartbeat("cs2", 100, 50, List.of(chunk(9, 2)), List.of(), List.of());
         assertThat(registry.takeForReview("cs1", 10)).containsExactly(9L);
+        assertThat(registry.takeForReview("cs3", 10)).isEmpty();
+    }
+
+    @Test
+    void deletedReplicasAreForgottenWithoutCountingAsDamageAndLostOnesCount() {
+        registry.register("cs1", "h1", 1, 100, 50, List.of(chunk(1, 1), chunk(2, 1), chunk(3, 1)));
+
+        registry.heartbeat("cs1", 100, 50, List.of(), List.of(chunk(1, 1)), List.of());
+        assertThat(registry.versionOn("cs1", 1)).isEmpty();
+        assertThat(registry.replicas(1, 1)).isEmpty();
+        assertThat(registry.damagedReplicas("cs1")).isZero();
+
+        registry.heartbeat("cs1", 100, 50, List.of(), List.of(), List.of(chunk(2, 1)));
+        assertThat(registry.versionOn("cs1", 2)).isEmpty();
+        assertThat(registry.damagedReplicas("cs1")).isEqualTo(1);
+        assertThat(registry.versionOn("cs1", 3)).hasValue(1);
+        assertThat(registry.servers()).singleElement().extracting(ChunkServerView::chunkCount).isEqualTo(1L);
     }
 
     @Test

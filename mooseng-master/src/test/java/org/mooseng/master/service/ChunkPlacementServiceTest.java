@@ -46,6 +46,7 @@ class ChunkPlacementServiceTest {
 
     @TempDir
     Path dir;
+    private Config config;
     private MasterServer master;
     private ManagedChannel clientChannel;
     private ManagedChannel chunkChannel;
@@ -54,8 +55,12 @@ class ChunkPlacementServiceTest {
 
     @BeforeEach
     void start() throws Exception {
-        Config config = TestMasters.config(dir.resolve("m")).with(MasterConfig.DEFAULT_GOAL, 2L);
+        config = TestMasters.config(dir.resolve("m")).with(MasterConfig.DEFAULT_GOAL, 2L);
         MasterServer.format(config, "cluster-a");
+        startMaster();
+    }
+
+    private void startMaster() throws Exception {
         master = MasterServer.start(config);
         clientChannel = TestMasters.channel(master.clientPort());
         chunkChannel = TestMasters.channel(master.chunkServerPort());
@@ -83,8 +88,20 @@ class ChunkPlacementServiceTest {
     }
 
     private HeartbeatReply heartbeat(String id) {
-        return chunkServers.heartbeat(HeartbeatRequest.newBuilder().setServerId(id).setTotalBytes(1L << 40)
-                .setFreeBytes(1L << 30).build());
+        return heartbeat(HeartbeatRequest.newBuilder().setServerId(id));
+    }
+
+    private HeartbeatReply heartbeat(HeartbeatRequest.Builder request) {
+        return chunkServers.heartbeat(request.setTotalBytes(1L << 40).setFreeBytes(1L << 30).build());
+    }
+
+    private static ChunkReport report(long chunkId, int version) {
+        return ChunkReport.newBuilder().setChunkId(chunkId).setVersion(version).build();
+    }
+
+    private List<String> holders(long inode) {
+        return client.fileInfo(FileInfoRequest.newBuilder().setInode(inode).build()).getChunks(0).getReplicasList()
+                .stream().map(ChunkReplica::getServerId).toList();
     }
 
     private static List<Long> deletedIds(HeartbeatReply reply) {
@@ -218,5 +235,53 @@ class ChunkPlacementServiceTest {
         HeartbeatReply reply = heartbeat("stranger");
         assertThat(reply.getStatus()).isEqualTo(Status.ENOENT.code());
         assertThat(reply.getMessage()).startsWith("chunk server stranger:");
+    }
+
+    @Test
+    void freshlyStartedMasterJudgesReportedVersionsAgainstItsStore() throws Exception {
+        register("cs1", 100);
+        long inode = createFileWithGoal("f", 1);
+        WriteChunkReply first = write(inode, 0);
+        WriteChunkReply second = write(inode, 0);
+        long chunkId = second.getChunk().getChunkId();
+        int current = second.getChunk().getVersion();
+        assertThat(current).isGreaterThan(first.getChunk().getVersion());
+
+        TestMasters.shutdown(clientChannel);
+        TestMasters.shutdown(chunkChannel);
+        master.close();
+        startMaster();
+
+        register("old", "127.0.0.1", 100, report(chunkId, first.getChunk().getVersion()));
+        register("new", "127.0.0.1", 100, report(chunkId, current));
+        ChunkInfo info = client.fileInfo(FileInfoRequest.newBuilder().setInode(inode).build()).getChunks(0);
+        assertThat(info.getReplicasList()).extracting(ChunkReplica::getServerId, ChunkReplica::getValid)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("old", false),
+                        org.assertj.core.groups.Tuple.tuple("new", true));
+        ReadChunkReply read = client.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT).setInode(inode)
+                .setChunkIndex(0).build());
+        assertThat(read.getStatus()).isZero();
+        assertThat(ids(read.getReplicasList())).containsExactly("new");
+        assertThat(deletedIds(heartbeat("new"))).isEmpty();
+        assertThat(deletedIds(heartbeat("old"))).containsExactly(chunkId);
+    }
+
+    @Test
+    void replicasReportedDeletedOrLostLeaveTheRegistry() {
+        register("cs1", 100);
+        register("cs2", 300);
+        long inode = createFileWithGoal("f", 2);
+        WriteChunkReply written = write(inode, 0);
+        long chunkId = written.getChunk().getChunkId();
+        int version = written.getChunk().getVersion();
+        assertThat(holders(inode)).containsExactlyInAnyOrder("cs1", "cs2");
+
+        assertThat(heartbeat(HeartbeatRequest.newBuilder().setServerId("cs1")
+                .addDeleted(report(chunkId, version))).getStatus()).isZero();
+        assertThat(holders(inode)).containsExactly("cs2");
+
+        assertThat(heartbeat(HeartbeatRequest.newBuilder().setServerId("cs2")
+                .addLost(report(chunkId, version))).getStatus()).isZero();
+        assertThat(holders(inode)).isEmpty();
     }
 }
