@@ -219,6 +219,11 @@ public final class ChunkStore {
                 ChunkHeader after = change.apply(chunkFile, header);
                 slot.chunk = new StoredChunk(id, after.version(), after.lengthBytes());
             }
+            if (create) {
+                // The file's data is forced, but its name lives in the directory: force that
+                // too, or a crash could lose an acknowledged new chunk.
+                forceDirectory(file.getParent());
+            }
         } catch (ChunkFile.BlockCorruptException e) {
             throw quarantine(slot, e.getMessage());
         } catch (IOException e) {
@@ -353,6 +358,12 @@ public final class ChunkStore {
         Status status = detail.contains("No space left") ? Status.ENOSPC : Status.EIO;
         LOG.warn("{} {}: {} failed: {}", id, version, what, detail);
         return new StatusException(status, id + " " + version + ": " + what + " failed: " + detail, e);
+    }
+
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     private static void deleteQuietly(Path file) {
