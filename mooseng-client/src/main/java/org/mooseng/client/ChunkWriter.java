@@ -44,6 +44,7 @@ final class ChunkWriter implements AutoCloseable {
     private final MasterConnection master;
     private final ChunkServerTransport transport;
     private final Credentials credentials;
+    private final long sessionId;
     private final InodeId inode;
     private final String subject;
     private final long dataTimeoutMs;
@@ -59,6 +60,13 @@ final class ChunkWriter implements AutoCloseable {
 
     ChunkWriter(MasterConnection master, ChunkServerTransport transport, Credentials credentials, InodeId inode,
                 String subject, long dataTimeoutMs, long windowBytes, int maxRetries) {
+        this(master, transport, credentials, inode, subject, dataTimeoutMs, windowBytes, maxRetries, 0);
+    }
+
+    /** {@code sessionId}: the client session holding the file open for writing (0: none; mode bits decide). */
+    ChunkWriter(MasterConnection master, ChunkServerTransport transport, Credentials credentials, InodeId inode,
+                String subject, long dataTimeoutMs, long windowBytes, int maxRetries, long sessionId) {
+        this.sessionId = sessionId;
         this.master = master;
         this.transport = transport;
         this.credentials = credentials;
@@ -245,7 +253,8 @@ final class ChunkWriter implements AutoCloseable {
 
     private void lease(ChunkSession session) throws MoosengException {
         WriteChunkRequest request = WriteChunkRequest.newBuilder().setCred(credentials).setInode(inode.value())
-                .setChunkIndex(session.chunkIndex).addAllExcludeServers(session.excluded).build();
+                .setChunkIndex(session.chunkIndex).addAllExcludeServers(session.excluded).setSessionId(sessionId)
+                .build();
         WriteChunkReply reply = master.call(subject, s -> s.writeChunk(request));
         MoosengException.check(reply.getStatus(), subject, reply.getMessage());
         if (reply.getChainCount() == 0) {

@@ -17,12 +17,22 @@ import java.util.Optional;
  * @param writeWindowBytes   bytes of one file's writes in flight before a write waits
  * @param writeRetries       re-leases of one chunk after replica failures before EIO
  * @param readAheadBytes     bytes fetched ahead of a sequential reader (0: none)
+ * @param session            whether and how to open a session with the master
  */
 public record ClientOptions(List<MasterAddress> masters, Optional<String> expectedClusterId,
                             UserCredentials credentials, long rpcTimeoutMs, long dataTimeoutMs,
                             int connectionsPerServer, long writeWindowBytes, int writeRetries,
-                            int readAheadBytes) {
+                            int readAheadBytes, SessionOptions session) {
+    /** Without a session, as before sessions existed. */
+    public ClientOptions(List<MasterAddress> masters, Optional<String> expectedClusterId,
+                         UserCredentials credentials, long rpcTimeoutMs, long dataTimeoutMs,
+                         int connectionsPerServer, long writeWindowBytes, int writeRetries, int readAheadBytes) {
+        this(masters, expectedClusterId, credentials, rpcTimeoutMs, dataTimeoutMs, connectionsPerServer,
+                writeWindowBytes, writeRetries, readAheadBytes, SessionOptions.none());
+    }
+
     public ClientOptions {
+        session = session == null ? SessionOptions.none() : session;
         masters = List.copyOf(masters);
         if (masters.isEmpty()) {
             throw new IllegalArgumentException("at least one master address is required");
@@ -62,6 +72,7 @@ public record ClientOptions(List<MasterAddress> masters, Optional<String> expect
         private long writeWindowBytes = 32L << 20;
         private int writeRetries = 4;
         private int readAheadBytes = 8 << 20;
+        private SessionOptions session = SessionOptions.none();
 
         /** "host[:port]" (port 9421 by default); several masters separated by commas. */
         public Builder master(String addresses) {
@@ -125,10 +136,16 @@ public record ClientOptions(List<MasterAddress> masters, Optional<String> expect
             return this;
         }
 
+        /** Open a session with the master at connect (a mount); see {@link SessionOptions}. */
+        public Builder session(SessionOptions session) {
+            this.session = session;
+            return this;
+        }
+
         public ClientOptions build() {
             return new ClientOptions(masters, expectedClusterId,
                     credentials == null ? UserCredentials.currentUser() : credentials, rpcTimeoutMs, dataTimeoutMs,
-                    connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes);
+                    connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, session);
         }
     }
 }

@@ -9,6 +9,16 @@ import org.mooseng.common.InodeId;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 import org.mooseng.proto.Attr;
+import org.mooseng.proto.AttrReply;
+import org.mooseng.proto.FileOpenOp;
+import org.mooseng.proto.ListSessionsReply;
+import org.mooseng.proto.ListSessionsRequest;
+import org.mooseng.proto.LockReply;
+import org.mooseng.proto.LockRequest;
+import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
+import org.mooseng.proto.OpenFileRequest;
+import org.mooseng.proto.ReleaseFileRequest;
+import org.mooseng.proto.StatusReply;
 import org.mooseng.proto.ChunkServersRequest;
 import org.mooseng.proto.ClusterInfoRequest;
 import org.mooseng.proto.CreateOp;
@@ -44,6 +54,8 @@ public final class MoosengClient implements AutoCloseable {
     private final PathResolver resolver;
     private final ChunkReader reader;
     private final ChunkTruncator truncator;
+    /** Null without a session (one-shot tools); set once at connect. */
+    private volatile ClientSession session;
 
     private MoosengClient(ClientOptions options, MasterConnection master, ChunkServerTransport transport) {
         this.options = options;
@@ -58,19 +70,40 @@ public final class MoosengClient implements AutoCloseable {
     /** Connects to the master, learns (or checks) the cluster id, and prepares the data plane. */
     public static MoosengClient connect(ClientOptions options) throws MoosengException {
         MasterConnection master = MasterConnection.open(options);
+        MoosengClient client;
         try {
-            return new MoosengClient(options, master,
+            client = new MoosengClient(options, master,
                     new DataClientTransport(master.clusterId(), options.connectionsPerServer()));
         } catch (RuntimeException e) {
             master.close();
             throw e;
         }
+        return client.withSessionIfAsked();
     }
 
     /** As {@link #connect(ClientOptions)}, with a given data plane (fault injection in tests). */
     public static MoosengClient connect(ClientOptions options, ChunkServerTransport transport)
             throws MoosengException {
-        return new MoosengClient(options, MasterConnection.open(options), transport);
+        return new MoosengClient(options, MasterConnection.open(options), transport).withSessionIfAsked();
+    }
+
+    private MoosengClient withSessionIfAsked() throws MoosengException {
+        if (!options.session().enabled()) {
+            return this;
+        }
+        try {
+            session = ClientSession.open(master, options.session());
+            return this;
+        } catch (MoosengException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** This client's session id, when it opened one (see {@link ClientOptions#session()}). */
+    public java.util.OptionalLong sessionId() {
+        ClientSession current = session;
+        return current == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(current.id());
     }
 
     public String clusterId() {
@@ -181,8 +214,32 @@ public final class MoosengClient implements AutoCloseable {
     /** Creates a regular file (EEXIST when exclusive and present) and opens it for reading and writing. */
     public MoosengFile create(String path, int mode, boolean exclusive) throws MoosengException {
         PathResolver.ParentAndName target = resolver.resolveParent(path);
-        FileStat created = createFile(target.parentId(), target.name(), mode, exclusive, path);
-        return openInode(created, path, EnumSet.of(OpenFlag.READ, OpenFlag.WRITE));
+        return createAndOpen(target.parentId(), target.name(), mode, exclusive,
+                EnumSet.of(OpenFlag.READ, OpenFlag.WRITE), path);
+    }
+
+    /**
+     * open(2) with O_CREAT by parent inode, for FUSE's create: creates (or, unless exclusive,
+     * finds) the regular file and opens it with {@code flags}. With a session the open is
+     * registered in the same step, so the creator may write a file whose mode has no write bit.
+     */
+    public MoosengFile createAndOpen(InodeId parent, String name, int mode, boolean exclusive, Set<OpenFlag> flags)
+            throws MoosengException {
+        return createAndOpen(parent, name, mode, exclusive, flags, parent + "/" + name);
+    }
+
+    private MoosengFile createAndOpen(InodeId parent, String name, int mode, boolean exclusive,
+                                      Set<OpenFlag> flags, String subject) throws MoosengException {
+        ClientSession current = session;
+        if (current == null) {
+            return openInode(createFile(parent, name, mode, exclusive, subject), subject, flags);
+        }
+        int openFlags = openFlags(flags);
+        CreateOp create = CreateOp.newBuilder().setParent(parent.value()).setName(name)
+                .setType(org.mooseng.proto.FileType.REGULAR).setMode(mode & 07777).setExclusive(exclusive)
+                .setOpenSession(current.id()).setOpenFlags(openFlags).build();
+        FileStat created = FileStat.from(namespace.mutate(MetaOp.newBuilder().setCreate(create), subject).getAttr());
+        return openRegistered(created, subject, flags, current.id());
     }
 
     /** Creates a regular file by parent inode; returns its attributes without opening it. */
@@ -207,8 +264,8 @@ public final class MoosengClient implements AutoCloseable {
                 throw e;
             }
             PathResolver.ParentAndName target = resolver.resolveParent(path);
-            stat = createFile(target.parentId(), target.name(), DEFAULT_FILE_MODE,
-                    flags.contains(OpenFlag.EXCLUSIVE), path);
+            return createAndOpen(target.parentId(), target.name(), DEFAULT_FILE_MODE,
+                    flags.contains(OpenFlag.EXCLUSIVE), flags, path);
         }
         return openInode(stat, path, flags);
     }
@@ -217,7 +274,34 @@ public final class MoosengClient implements AutoCloseable {
         return openInode(stat(inode), inode.toString(), flags);
     }
 
+    /** Opens a file; with a session the master checks the permission now and registers the open. */
     private MoosengFile openInode(FileStat stat, String subject, Set<OpenFlag> flags) throws MoosengException {
+        ClientSession current = session;
+        if (current == null || !stat.isRegularFile()) {
+            return openHandle(stat, subject, flags, 0, MoosengFile.Release.NONE);
+        }
+        FileStat opened = registerOpen(stat.inode(), flags, current.id(), subject);
+        return openRegistered(opened, subject, flags, current.id());
+    }
+
+    /** A handle for an open already registered in the session; closing it releases that open. */
+    private MoosengFile openRegistered(FileStat stat, String subject, Set<OpenFlag> flags, long sessionId)
+            throws MoosengException {
+        MoosengFile.Release release = () -> release(stat.inode(), flags, 0, sessionId, subject);
+        try {
+            return openHandle(stat, subject, flags, sessionId, release);
+        } catch (MoosengException | RuntimeException e) {
+            try {
+                release.run();
+            } catch (MoosengException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    private MoosengFile openHandle(FileStat stat, String subject, Set<OpenFlag> flags, long sessionId,
+                                   MoosengFile.Release release) throws MoosengException {
         boolean writing = flags.contains(OpenFlag.WRITE) || flags.contains(OpenFlag.APPEND);
         if (stat.isDirectory()) {
             throw new MoosengException(Status.EISDIR, subject);
@@ -226,9 +310,9 @@ public final class MoosengClient implements AutoCloseable {
             throw new MoosengException(Status.EINVAL, subject, "not a regular file: " + stat.type());
         }
         ChunkWriter writer = new ChunkWriter(master, transport, namespace.credentials(), stat.inode(), subject,
-                options.dataTimeoutMs(), options.writeWindowBytes(), options.writeRetries());
+                options.dataTimeoutMs(), options.writeWindowBytes(), options.writeRetries(), sessionId);
         ReadAhead readAhead = new ReadAhead(reader, stat.inode(), subject, options.readAheadBytes());
-        MoosengFile file = new MoosengFile(this, stat.inode(), subject, flags, writer, readAhead);
+        MoosengFile file = new MoosengFile(this, stat.inode(), subject, flags, writer, readAhead, release);
         if (writing && flags.contains(OpenFlag.TRUNCATE) && stat.sizeBytes() > 0) {
             truncate(stat.inode(), 0, subject);
         }
@@ -405,6 +489,11 @@ public final class MoosengClient implements AutoCloseable {
         if (sizeBytes < 0) {
             throw new MoosengException(Status.EINVAL, subject, "negative size " + sizeBytes);
         }
+        // The session lets ftruncate on a file opened for writing pass, whatever its mode is now.
+        ClientSession current = session;
+        if (current != null) {
+            op.setSessionId(current.id());
+        }
         SetAttrReply reply = namespace.setAttr(op.setInode(inode.value()).setSize(sizeBytes).build(), subject);
         if (reply.hasTruncatedChunk() && reply.getTruncatedChunk().getChunkId() != 0) {
             truncator.truncate(reply, sizeBytes, subject);
@@ -500,9 +589,176 @@ public final class MoosengClient implements AutoCloseable {
         return FileLayout.from(path, reply);
     }
 
+    // ------------------------------------------------------------ sessions, open files, locks
+
+    /**
+     * Registers an open of the file in this client's session, for a caller that keeps its own
+     * handles (the FUSE mount): the master checks read/write permission now, and the file stays
+     * while open even when unlinked. Without a session it only checks the permission.
+     * Balance every call with {@link #release}.
+     */
+    public FileStat registerOpen(InodeId inode, Set<OpenFlag> flags) throws MoosengException {
+        ClientSession current = session;
+        if (current == null) {
+            access(inode, accessMask(flags));
+            return stat(inode);
+        }
+        return registerOpen(inode, flags, current.id(), inode.toString());
+    }
+
+    /**
+     * Drops one open registered with these flags (by {@link #registerOpen} or a create), and,
+     * when {@code lockOwner} is not 0, that owner's POSIX and flock locks on the file, as
+     * close(2) does. A no-op without a session.
+     */
+    public void release(InodeId inode, Set<OpenFlag> flags, long lockOwner) throws MoosengException {
+        ClientSession current = session;
+        if (current != null) {
+            release(inode, flags, lockOwner, current.id(), inode.toString());
+        }
+    }
+
+    /** F_GETLK: the lock of another owner that would block this one, or {@link LockInfo#NONE}. */
+    public LockInfo getLock(InodeId inode, long owner, LockType type, long start, long len, int pid)
+            throws MoosengException {
+        LockReply reply = lockCall(inode, owner, type, start, len, pid, "getlk", MasterClientServiceBlockingStub::getLock);
+        if (reply.getType() == org.mooseng.proto.LockType.LOCK_UNLOCK) {
+            return LockInfo.NONE;
+        }
+        return new LockInfo(LockType.from(reply.getType()), reply.getStart(), reply.getLength(), reply.getPid(),
+                reply.getSessionId(), reply.getLockOwner());
+    }
+
+    /** F_SETLK: takes or (UNLOCK) drops a byte range; EAGAIN when another owner holds a conflicting lock. */
+    public void setLock(InodeId inode, long owner, LockType type, long start, long len, int pid)
+            throws MoosengException {
+        lockCall(inode, owner, type, start, len, pid, "setlk", MasterClientServiceBlockingStub::setLock);
+    }
+
+    /**
+     * F_SETLKW: as {@link #setLock}, waiting until the lock is free. The master keeps no waiter:
+     * the client asks again with a backoff from {@value #LOCK_POLL_MIN_MS} to
+     * {@value #LOCK_POLL_MAX_MS} ms. An interrupt ends the wait with EAGAIN (interrupt flag set).
+     */
+    public void setLockWait(InodeId inode, long owner, LockType type, long start, long len, int pid)
+            throws MoosengException {
+        waitFor(() -> setLock(inode, owner, type, start, len, pid), inode);
+    }
+
+    /** flock(2); with nonBlocking false it waits like {@link #setLockWait}. */
+    public void flock(InodeId inode, long owner, LockType type, boolean nonBlocking) throws MoosengException {
+        LockAttempt attempt = () -> lockCall(inode, owner, type, 0, 0, 0, "flock",
+                MasterClientServiceBlockingStub::flock);
+        if (nonBlocking || type == LockType.UNLOCK) {
+            attempt.run();
+        } else {
+            waitFor(attempt, inode);
+        }
+    }
+
+    /**
+     * Drops every POSIX and flock lock of {@code owner} on the file, as close(2) of one of the
+     * owner's descriptors does (FUSE flush/release with a lock owner, when the handle is a
+     * {@link MoosengFile}). A no-op without a session.
+     */
+    public void releaseLocks(InodeId inode, long owner) throws MoosengException {
+        if (session != null) {
+            setLock(inode, owner, LockType.UNLOCK, 0, 0, 0);
+            flock(inode, owner, LockType.UNLOCK, true);
+        }
+    }
+
+    /** Every session the master knows (admin). */
+    public List<SessionSummary> listSessions() throws MoosengException {
+        ListSessionsReply reply = master.call("sessions", s -> s.listSessions(ListSessionsRequest.getDefaultInstance()));
+        MoosengException.check(reply.getStatus(), "sessions", reply.getMessage());
+        return reply.getSessionsList().stream().map(SessionSummary::from).toList();
+    }
+
+    static final long LOCK_POLL_MIN_MS = 5;
+    static final long LOCK_POLL_MAX_MS = 500;
+
+    @FunctionalInterface
+    private interface LockAttempt {
+        void run() throws MoosengException;
+    }
+
+    private static void waitFor(LockAttempt attempt, InodeId inode) throws MoosengException {
+        long pauseMs = LOCK_POLL_MIN_MS;
+        while (true) {
+            try {
+                attempt.run();
+                return;
+            } catch (MoosengException e) {
+                if (e.status() != Status.EAGAIN) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(pauseMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MoosengException(Status.EAGAIN, inode.toString(), "interrupted while waiting for a lock");
+            }
+            pauseMs = Math.min(LOCK_POLL_MAX_MS, pauseMs * 2);
+        }
+    }
+
+    private LockReply lockCall(InodeId inode, long owner, LockType type, long start, long len, int pid,
+                               String what, java.util.function.BiFunction<MasterClientServiceBlockingStub,
+                                       LockRequest, LockReply> rpc) throws MoosengException {
+        ClientSession current = session;
+        String subject = inode.toString();
+        if (current == null) {
+            throw new MoosengException(Status.ENOTSUP, subject, what + " needs a client session (ClientOptions.session)");
+        }
+        if (start < 0 || len < 0) {
+            throw new MoosengException(Status.EINVAL, subject, "negative lock start or length");
+        }
+        LockRequest request = LockRequest.newBuilder().setSessionId(current.id()).setInode(inode.value())
+                .setLockOwner(owner).setType(type.toProto()).setStart(start).setLength(len).setPid(pid).build();
+        LockReply reply = master.call(subject, s -> rpc.apply(s, request));
+        MoosengException.check(reply.getStatus(), subject, reply.getMessage());
+        return reply;
+    }
+
+    private FileStat registerOpen(InodeId inode, Set<OpenFlag> flags, long sessionId, String subject)
+            throws MoosengException {
+        OpenFileRequest request = OpenFileRequest.newBuilder().setCred(namespace.credentials())
+                .setSessionId(sessionId).setInode(inode.value()).setFlags(openFlags(flags)).build();
+        AttrReply reply = master.call(subject, s -> s.openFile(request));
+        MoosengException.check(reply.getStatus(), subject, reply.getMessage());
+        return FileStat.from(reply.getAttr());
+    }
+
+    private void release(InodeId inode, Set<OpenFlag> flags, long lockOwner, long sessionId, String subject)
+            throws MoosengException {
+        ReleaseFileRequest request = ReleaseFileRequest.newBuilder().setSessionId(sessionId).setInode(inode.value())
+                .setFlags(openFlags(flags)).setLockOwner(lockOwner).build();
+        StatusReply reply = master.call(subject, s -> s.releaseFile(request));
+        MoosengException.check(reply.getStatus(), subject, reply.getMessage());
+    }
+
+    private static int openFlags(Set<OpenFlag> flags) {
+        boolean writing = flags.contains(OpenFlag.WRITE) || flags.contains(OpenFlag.APPEND);
+        boolean reading = flags.contains(OpenFlag.READ) || !writing;
+        return (reading ? FileOpenOp.Flag.OPEN_READ_VALUE : 0) | (writing ? FileOpenOp.Flag.OPEN_WRITE_VALUE : 0);
+    }
+
+    private static int accessMask(Set<OpenFlag> flags) {
+        int open = openFlags(flags);
+        return ((open & FileOpenOp.Flag.OPEN_READ_VALUE) != 0 ? 4 : 0)
+                | ((open & FileOpenOp.Flag.OPEN_WRITE_VALUE) != 0 ? 2 : 0);
+    }
+
+    /** Ends the session (releasing its open files and locks on the master), then the connections. */
     @Override
     public void close() {
+        ClientSession current = session;
         try {
+            if (current != null) {
+                current.close();
+            }
             transport.close();
         } finally {
             master.close();

@@ -19,10 +19,25 @@ public final class MoosengFile implements AutoCloseable {
     private final boolean append;
     private final ChunkWriter writer;
     private final ReadAhead readAhead;
+    private final Release release;
     private boolean closed;
+
+    /** What closing the handle tells the master (the open registered in the client's session). */
+    @FunctionalInterface
+    interface Release {
+        Release NONE = () -> { };
+
+        void run() throws MoosengException;
+    }
 
     MoosengFile(MoosengClient client, InodeId inode, String subject, Set<OpenFlag> flags, ChunkWriter writer,
                 ReadAhead readAhead) {
+        this(client, inode, subject, flags, writer, readAhead, Release.NONE);
+    }
+
+    MoosengFile(MoosengClient client, InodeId inode, String subject, Set<OpenFlag> flags, ChunkWriter writer,
+                ReadAhead readAhead, Release release) {
+        this.release = release;
         this.client = client;
         this.inode = inode;
         this.subject = subject;
@@ -100,7 +115,10 @@ public final class MoosengFile implements AutoCloseable {
         return client.stat(inode);
     }
 
-    /** Commits like {@link #fsync}; the handle is closed even when that fails. */
+    /**
+     * Commits like {@link #fsync}, then releases the open in the client's session (an unlinked
+     * file is deleted by the last release); the handle is closed even when that fails.
+     */
     @Override
     public synchronized void close() throws MoosengException {
         if (closed) {
@@ -112,6 +130,7 @@ public final class MoosengFile implements AutoCloseable {
             closed = true;
             readAhead.invalidate();
             writer.close();
+            release.run();
         }
     }
 

@@ -43,4 +43,17 @@ class ClientOptionsTest {
         assertThat(ClientOptions.master("h").build().credentials()).isEqualTo(expected);
         assertThat(ClientOptions.master("h").expectedClusterId(" ").build().expectedClusterId()).isEmpty();
     }
+
+    @Test
+    void sessionIsOffUnlessAskedAndTheOldConstructorKeepsItOff() {
+        assertThat(ClientOptions.master("h").build().session().enabled()).isFalse();
+        ClientOptions mount = ClientOptions.master("h").session(SessionOptions.forMount("/mnt/x")).build();
+        assertThat(mount.session().enabled()).isTrue();
+        assertThat(mount.session().mountPoint()).isEqualTo("/mnt/x");
+        assertThat(mount.session().sessionId()).isZero();
+        ClientOptions old = new ClientOptions(mount.masters(), mount.expectedClusterId(), mount.credentials(),
+                1, 1, 1, 1, 0, 0);
+        assertThat(old.session()).isEqualTo(SessionOptions.none());
+        assertThatThrownBy(() -> new SessionOptions(true, -1, "h", "/m")).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -28,6 +28,7 @@ final class LeaderDuties implements RaftNode.LeadershipListener {
     private final ChunkRegistry registry;
     private final ExecutorService workers;
     private final Clock clock;
+    private volatile Runnable leadershipChange = () -> { };
     private final java.util.concurrent.CompletableFuture<RaftNode> raft = new java.util.concurrent.CompletableFuture<>();
 
     LeaderDuties(String clusterId, MetaStore store, ChunkRegistry registry, ExecutorService workers, Clock clock) {
@@ -42,13 +43,20 @@ final class LeaderDuties implements RaftNode.LeadershipListener {
         raft.complete(node);
     }
 
+    /** Runs on every leadership change (soft state of the old term is void). */
+    void onLeadershipChange(Runnable action) {
+        leadershipChange = action;
+    }
+
     @Override
     public void onLeaderReady(long term) {
+        leadershipChange.run();
         workers.execute(() -> runDuties(term));
     }
 
     @Override
     public void onLeaderLost() {
+        leadershipChange.run();
     }
 
     private void runDuties(long term) {

@@ -67,10 +67,19 @@ public final class MasterConfig {
             "Most replica deletions sent to one chunk server in one heartbeat reply, so a large cleanup\n"
                     + "is spread over time instead of stalling a chunk server.");
 
+    public static final ConfigKey<Long> SESSION_LEASE_MS = ConfigKey.integer("SESSION_LEASE_MS", 30_000,
+            200, 3_600_000, "milliseconds",
+            "A client session (a mount) not renewed for this long expires: its open files are released\n"
+                    + "(deleting unlinked ones) and its locks dropped. Clients renew at a third of it.");
+
+    public static final ConfigKey<Long> SESSION_CHECK_INTERVAL_MS = ConfigKey.integer("SESSION_CHECK_INTERVAL_MS",
+            1_000, 50, 60_000, "milliseconds",
+            "How often the leader looks for sessions whose lease ran out.");
+
     public static final ConfigSchema SCHEMA = new ConfigSchema("master", List.of(
             DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, CHUNKSERVER_PORT, CLIENT_PORT, MASTER_PEERS,
             METADATA_CACHE_ENTRIES, DEFAULT_GOAL, CHUNKSERVER_TIMEOUT_MS, SNAPSHOT_INTERVAL_S,
-            RAFT_ELECTION_TIMEOUT_MS, DELETIONS_PER_HEARTBEAT));
+            RAFT_ELECTION_TIMEOUT_MS, DELETIONS_PER_HEARTBEAT, SESSION_LEASE_MS, SESSION_CHECK_INTERVAL_MS));
 
     private MasterConfig() {
     }

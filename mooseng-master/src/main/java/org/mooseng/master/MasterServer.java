@@ -25,6 +25,7 @@ import org.mooseng.master.chunks.ChunkRegistry;
 import org.mooseng.master.raft.RaftNode;
 import org.mooseng.master.raft.RaftSettings;
 import org.mooseng.master.service.CallerAddress;
+import org.mooseng.master.service.ClientSessions;
 import org.mooseng.master.service.ClusterIdInterceptor;
 import org.mooseng.master.service.MasterChunkServerService;
 import org.mooseng.master.service.MasterClientService;
@@ -51,6 +52,8 @@ public final class MasterServer implements AutoCloseable {
     private ChunkRegistry registry;
     private Server clientServer;
     private Server chunkServerServer;
+    private ClientSessions sessions;
+    private java.util.concurrent.ScheduledExecutorService sessionChecks;
 
     private MasterServer(String clusterId) {
         this.clusterId = clusterId;
@@ -144,8 +147,14 @@ public final class MasterServer implements AutoCloseable {
         raft = RaftNode.start(settings, store, duties);
         duties.attach(raft);
 
-        MasterClientService clientService = new MasterClientService(raft, store, registry, clock, new SecureRandom(),
-                defaultGoal, clusterId);
+        sessions = new ClientSessions(raft, store, registry, clock, config.get(MasterConfig.SESSION_LEASE_MS));
+        duties.onLeadershipChange(sessions::onLeadershipChange);
+        long checkMs = config.get(MasterConfig.SESSION_CHECK_INTERVAL_MS);
+        sessionChecks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("session-expiry").factory());
+        sessionChecks.scheduleWithFixedDelay(this::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
+        MasterClientService clientService = new MasterClientService(raft, store, store, sessions, registry, clock,
+                new SecureRandom(), defaultGoal, clusterId);
         MasterChunkServerService chunkServerService = new MasterChunkServerService(raft, store, registry, clusterId,
                 Math.toIntExact(config.get(MasterConfig.DELETIONS_PER_HEARTBEAT)));
         clientServer = startGrpc(listenHost, clientPort, clientService);
@@ -153,6 +162,15 @@ public final class MasterServer implements AutoCloseable {
                 chunkServerService);
         LOG.info("master {} of cluster {} started: raft {}, clients {}:{}, chunk servers {}:{}", self, clusterId,
                 peers, listenHost, clientPort(), listenHost, chunkServerPort());
+    }
+
+    private void expireSessions() {
+        try {
+            sessions.expireOverdue();
+        } catch (RuntimeException e) {
+            // A store closing under the check, or a proposal failing: the next round retries.
+            LOG.debug("session expiry check failed", e);
+        }
     }
 
     private Server startGrpc(String host, int port, BindableService service) throws IOException {
@@ -189,6 +207,11 @@ public final class MasterServer implements AutoCloseable {
             socket.bind(new InetSocketAddress(host, 0));
             return socket.getLocalPort();
         }
+    }
+
+    /** The applied sessions and open files of this member (tests and in-process tools). */
+    public org.mooseng.meta.SessionReader sessionState() {
+        return store;
     }
 
     /** The applied namespace of this member (tests and in-process tools; clients use the client port). */
@@ -238,6 +261,9 @@ public final class MasterServer implements AutoCloseable {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
+            }
+            if (sessionChecks != null) {
+                sessionChecks.shutdownNow();
             }
             if (raft != null) {
                 raft.close();

@@ -14,6 +14,7 @@ import org.mooseng.common.StatusException;
 import org.mooseng.meta.StateCache.EntryKey;
 import org.mooseng.proto.DirEntry;
 import org.mooseng.proto.FileType;
+import org.mooseng.proto.SessionInfo;
 import org.rocksdb.WriteBatch;
 
 /**
@@ -183,6 +184,67 @@ final class ApplyBatch {
 
     void deleteSymlink(long inode) {
         raw.add(RawMutation.delete(Family.SYMLINKS, Keys.ofLong(inode)));
+    }
+
+    // ------------------------------------------------------------------ sessions and open files
+
+    Optional<SessionInfo> session(long sessionId) {
+        return committed.session(sessionId);
+    }
+
+    void putSession(SessionInfo session) {
+        raw.add(RawMutation.put(Family.SESSIONS, Keys.ofLong(session.getSessionId()), session.toByteArray()));
+    }
+
+    void deleteSession(long sessionId) {
+        raw.add(RawMutation.delete(Family.SESSIONS, Keys.ofLong(sessionId)));
+    }
+
+    long nextSessionId() {
+        return committed.nextSessionId();
+    }
+
+    void setNextSessionId(long next) {
+        raw.add(RawMutation.put(Family.COUNTERS, OpenCount.NEXT_SESSION_KEY, Keys.ofLong(next)));
+    }
+
+    OpenCount openCount(long sessionId, long inode) {
+        return committed.openCount(sessionId, inode);
+    }
+
+    /** Stores the count; a count of zero removes the open from both indexes. */
+    void putOpenCount(long sessionId, long inode, OpenCount count) {
+        if (count.isOpen()) {
+            raw.add(RawMutation.put(Family.OPEN_FILES, Keys.ofLongs(sessionId, inode), count.encode()));
+            raw.add(RawMutation.put(Family.OPEN_INODES, Keys.ofLongs(inode, sessionId), new byte[0]));
+        } else {
+            raw.add(RawMutation.delete(Family.OPEN_FILES, Keys.ofLongs(sessionId, inode)));
+            raw.add(RawMutation.delete(Family.OPEN_INODES, Keys.ofLongs(inode, sessionId)));
+        }
+    }
+
+    /** Whether any committed session but {@code exceptSession} (0: none excepted) has the inode open. */
+    boolean openElsewhere(long inode, long exceptSession) {
+        return committed.openElsewhere(inode, exceptSession);
+    }
+
+    /** The committed opens of a session: inode and count, in inode order. */
+    List<Map.Entry<Long, OpenCount>> opensOf(long sessionId) {
+        List<Map.Entry<Long, OpenCount>> opens = new ArrayList<>();
+        committed.store().scan(Family.OPEN_FILES, null, Keys.ofLong(sessionId), Keys.prefixEnd(sessionId),
+                (key, value) -> {
+                    opens.add(Map.entry(Keys.longAt(key, Long.BYTES), OpenCount.decode(value)));
+                    return true;
+                });
+        return opens;
+    }
+
+    void putRetained(long inode) {
+        raw.add(RawMutation.put(Family.RETAINED, Keys.ofLong(inode), new byte[0]));
+    }
+
+    void deleteRetained(long inode) {
+        raw.add(RawMutation.delete(Family.RETAINED, Keys.ofLong(inode)));
     }
 
     // ------------------------------------------------------------------ commit

@@ -40,7 +40,7 @@ final class AttrOps {
             throws StatusException {
         InodeRecord node = tx.requireInode(op.getInode());
         int valid = op.getValid();
-        checkSetAttrAllowed(cred, node, op, valid);
+        checkSetAttrAllowed(tx, cred, node, op, valid);
         boolean root = Permissions.isRoot(cred);
         int uid = has(valid, SET_UID) ? op.getUid() : node.uid();
         int gid = has(valid, SET_GID) ? op.getGid() : node.gid();
@@ -78,7 +78,8 @@ final class AttrOps {
     }
 
     /** Every permission rule of setattr, checked before anything changes. */
-    private static void checkSetAttrAllowed(Credentials cred, InodeRecord node, SetAttrOp op, int valid)
+    private static void checkSetAttrAllowed(ApplyBatch tx, Credentials cred, InodeRecord node, SetAttrOp op,
+            int valid)
             throws StatusException {
         boolean root = Permissions.isRoot(cred);
         boolean owner = Permissions.isOwner(cred, node);
@@ -108,7 +109,12 @@ final class AttrOps {
             if (!node.isRegular()) {
                 throw new StatusException(Status.EINVAL, "inode " + node.inode() + " is not a regular file");
             }
-            Permissions.require(cred, node, Permissions.W_OK);
+            // ftruncate(2) on a descriptor open for writing: the permission was checked at open.
+            boolean openForWriting = op.getSessionId() != 0
+                    && tx.openCount(op.getSessionId(), node.inode()).writable();
+            if (!openForWriting) {
+                Permissions.require(cred, node, Permissions.W_OK);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package org.mooseng.meta;
 
 import java.util.Optional;
 import org.mooseng.meta.StateCache.EntryKey;
+import org.mooseng.proto.SessionInfo;
 
 /** Reads of the committed state, inodes and entries through the cache, the rest straight from RocksDB. */
 final class CommittedView {
@@ -46,5 +47,33 @@ final class CommittedView {
     Optional<ChunkSlot> chunkSlot(long inode, long chunkIndex) {
         byte[] value = store.get(Family.FILE_CHUNKS, Keys.ofLongs(inode, chunkIndex));
         return value == null ? Optional.empty() : Optional.of(ChunkSlot.decode(value));
+    }
+
+    Optional<SessionInfo> session(long sessionId) {
+        byte[] value = store.get(Family.SESSIONS, Keys.ofLong(sessionId));
+        return value == null ? Optional.empty() : Optional.of(OpenCount.parseSession(value));
+    }
+
+    OpenCount openCount(long sessionId, long inode) {
+        byte[] value = store.get(Family.OPEN_FILES, Keys.ofLongs(sessionId, inode));
+        return value == null ? OpenCount.NONE : OpenCount.decode(value);
+    }
+
+    /** Whether a session other than {@code exceptSession} has {@code inode} open. */
+    boolean openElsewhere(long inode, long exceptSession) {
+        boolean[] found = {false};
+        store.scan(Family.OPEN_INODES, null, Keys.ofLong(inode), Keys.prefixEnd(inode), (key, value) -> {
+            if (Keys.longAt(key, Long.BYTES) != exceptSession) {
+                found[0] = true;
+                return false;
+            }
+            return true;
+        });
+        return found[0];
+    }
+
+    long nextSessionId() {
+        byte[] value = store.get(Family.COUNTERS, OpenCount.NEXT_SESSION_KEY);
+        return value == null ? 1 : Keys.longAt(value, 0);
     }
 }

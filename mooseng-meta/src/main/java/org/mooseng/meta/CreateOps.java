@@ -51,6 +51,11 @@ final class CreateOps {
             if (op.getType() == FileType.REGULAR && !op.getExclusive()) {
                 InodeRecord found = tx.requireInode(existing.get().inode());
                 if (found.isRegular()) {
+                    if (op.getOpenSession() != 0) {
+                        SessionOps.requireSession(tx, op.getOpenSession());
+                        SessionOps.requireOpenAllowed(cred, found, op.getOpenFlags());
+                        SessionOps.register(tx, op.getOpenSession(), found.inode(), op.getOpenFlags());
+                    }
                     return Results.ok(found);
                 }
                 if (found.isDirectory()) {
@@ -67,8 +72,16 @@ final class CreateOps {
                     throw new StatusException(Status.EINVAL, "cannot create an inode of type " + op.getType());
         }
         boolean isDevice = op.getType() == FileType.BLOCK_DEVICE || op.getType() == FileType.CHAR_DEVICE;
+        boolean openAfterCreate = op.getOpenSession() != 0 && op.getType() == FileType.REGULAR;
+        if (openAfterCreate) {
+            SessionOps.requireSession(tx, op.getOpenSession());
+        }
         InodeRecord child = addInode(tx, cred, now, parent, name, op.getType(), op.getMode(),
                 isDevice ? op.getRdev() : 0, 0);
+        if (openAfterCreate) {
+            // The creator's open is not checked against the new mode, as open(O_CREAT) does.
+            SessionOps.register(tx, op.getOpenSession(), child.inode(), op.getOpenFlags());
+        }
         return Results.ok(child);
     }
 
@@ -111,6 +124,9 @@ final class CreateOps {
         Permissions.require(cred, parent, Permissions.W_OK | Permissions.X_OK);
         if (target.isDirectory()) {
             throw new StatusException(Status.EPERM, "inode " + target.inode() + ": hard link to a directory");
+        }
+        if (target.nlink() == 0) {
+            throw new StatusException(Status.ENOENT, "inode " + target.inode() + " has no name left (unlinked)");
         }
         if (target.nlink() >= MAX_LINKS) {
             throw new StatusException(Status.EMLINK, "inode " + target.inode() + " has " + target.nlink()

@@ -12,7 +12,11 @@ enum Family {
     SYMLINKS("symlinks"),
     XATTRS("xattrs"),
     FILE_CHUNKS("file_chunks"),
-    CHUNK_OWNERS("chunk_owners");
+    CHUNK_OWNERS("chunk_owners"),
+    SESSIONS("sessions"),
+    OPEN_FILES("open_files"),
+    OPEN_INODES("open_inodes"),
+    RETAINED("retained");
 
     private final String familyName;
 

@@ -22,6 +22,7 @@ import org.mooseng.proto.MetaOp;
 import org.mooseng.proto.MetaResult;
 import org.mooseng.proto.ReadDirReply;
 import org.mooseng.proto.ReadLinkReply;
+import org.mooseng.proto.SessionInfo;
 import org.mooseng.proto.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,12 +43,16 @@ import org.slf4j.LoggerFactory;
  * xattrs       inode + name -> value
  * file_chunks  inode + chunk index -> chunk id, version
  * chunk_owners chunk id -> inode + chunk index
+ * sessions     session id -> SessionInfo (protobuf)           "next_session" in default -> u64
+ * open_files   session + inode -> readers u32, writers u32
+ * open_inodes  inode + session -> empty                       (is the inode open anywhere)
+ * retained     inode -> empty                                 (nlink 0, kept while open)
  * </pre>
  * Every op is one WriteBatch that also carries the applied index, so the store is always a
  * consistent prefix of the Raft log. Reads take a read lock; the commit of a batch and the
  * cache update take the write lock, so a reader sees an op entirely or not at all.
  */
-public final class MetaStore implements MetadataStateMachine, NamespaceReader {
+public final class MetaStore implements MetadataStateMachine, NamespaceReader, SessionReader {
     private static final Logger LOG = LoggerFactory.getLogger(MetaStore.class);
 
     private final Path dir;
@@ -276,6 +281,58 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader {
     public Optional<String> clusterId() {
         String id = counters.clusterId();
         return id.isEmpty() ? Optional.empty() : Optional.of(id);
+    }
+
+    // ------------------------------------------------------------------ sessions
+
+    @Override
+    public List<SessionInfo> sessions() {
+        return readUnchecked(() -> {
+            List<SessionInfo> sessions = new ArrayList<>();
+            view.store().scan(Family.SESSIONS, null, Keys.ofLong(0), Keys.ofLong(Long.MAX_VALUE), (key, value) -> {
+                sessions.add(withOpenCount(OpenCount.parseSession(value)));
+                return true;
+            });
+            return sessions;
+        });
+    }
+
+    @Override
+    public Optional<SessionInfo> session(long sessionId) {
+        return readUnchecked(() -> view.session(sessionId).map(this::withOpenCount));
+    }
+
+    @Override
+    public int openFlags(long sessionId, long inode) {
+        return readUnchecked(() -> view.openCount(sessionId, inode).flags());
+    }
+
+    @Override
+    public boolean isOpen(long inode) {
+        return readUnchecked(() -> view.openElsewhere(inode, 0));
+    }
+
+    @Override
+    public List<Long> retainedInodes() {
+        return readUnchecked(() -> {
+            List<Long> inodes = new ArrayList<>();
+            view.store().scan(Family.RETAINED, null, Keys.ofLong(0), Keys.ofLong(Long.MAX_VALUE), (key, value) -> {
+                inodes.add(Keys.longAt(key, 0));
+                return true;
+            });
+            return inodes;
+        });
+    }
+
+    /** Called under the read lock. */
+    private SessionInfo withOpenCount(SessionInfo session) {
+        long id = session.getSessionId();
+        int[] count = {0};
+        view.store().scan(Family.OPEN_FILES, null, Keys.ofLong(id), Keys.prefixEnd(id), (key, value) -> {
+            count[0]++;
+            return true;
+        });
+        return session.toBuilder().setOpenFiles(count[0]).build();
     }
 
     /** Entries currently held by the in-heap cache (for metrics and tests of its bound). */

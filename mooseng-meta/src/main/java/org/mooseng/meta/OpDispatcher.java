@@ -26,6 +26,10 @@ final class OpDispatcher {
             case SET_GOAL -> AttrOps.setGoal(tx, cred, op.getSetGoal());
             case CHUNK_WRITE_BEGIN -> ChunkOps.writeBegin(tx, op.getChunkWriteBegin());
             case CHUNK_WRITE_END -> ChunkOps.writeEnd(tx, now, op.getChunkWriteEnd());
+            case SESSION_OPEN -> SessionOps.open(tx, now, op.getSessionOpen());
+            case SESSION_EXPIRE -> SessionOps.expire(tx, op.getSessionExpire());
+            case FILE_OPEN -> SessionOps.fileOpen(tx, cred, op.getFileOpen());
+            case FILE_RELEASE -> SessionOps.fileRelease(tx, op.getFileRelease());
             case OP_NOT_SET -> throw new StatusException(Status.EINVAL, "log record without an op");
         };
     }

@@ -54,8 +54,9 @@ final class RemoveOps {
 
     /**
      * The inode lost one name. A directory, or a non-directory's last link, is deleted with its
-     * xattrs, symlink target and chunks (whose ids go to the result's released_chunks);
-     * otherwise its link count drops and its ctime moves.
+     * xattrs, symlink target and chunks (whose ids go to the result's released_chunks), unless
+     * a session has it open: then it stays with nlink 0 until released. Otherwise its link
+     * count drops and its ctime moves.
      */
     static Optional<InodeRecord> dropName(ApplyBatch tx, InodeRecord child, Timespec now,
             MetaResult.Builder result) {
@@ -64,6 +65,19 @@ final class RemoveOps {
             tx.putInode(updated);
             return Optional.of(updated);
         }
+        if (!child.isDirectory() && tx.openElsewhere(child.inode(), 0)) {
+            // Open in some session: the inode and its chunks stay until the last release.
+            InodeRecord retained = child.withNlink(0).withCtime(now);
+            tx.putInode(retained);
+            tx.putRetained(child.inode());
+            return Optional.of(retained);
+        }
+        deleteWithData(tx, child, result);
+        return Optional.empty();
+    }
+
+    /** Deletes the inode with its xattrs, symlink target and chunks (reported as released). */
+    static void deleteWithData(ApplyBatch tx, InodeRecord child, MetaResult.Builder result) {
         long id = child.inode();
         tx.deleteInode(id);
         tx.deleteXattrs(id);
@@ -80,6 +94,5 @@ final class RemoveOps {
             case FIFO, SOCKET, BLOCK_DEVICE, CHAR_DEVICE, FILE_TYPE_UNSPECIFIED, UNRECOGNIZED ->
                     tx.setCounters(tx.counters().plusStats(-1, 0, 0, 0, 0));
         }
-        return Optional.empty();
     }
 }

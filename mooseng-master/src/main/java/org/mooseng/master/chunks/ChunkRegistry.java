@@ -51,6 +51,8 @@ public final class ChunkRegistry {
         long damagedReplicas;
         final Set<Long> held = new LinkedHashSet<>();
         final Set<Long> toReview = new LinkedHashSet<>();
+        /** Versions a write chain or truncation gave this server, not yet confirmed by a report of it. */
+        final Map<Long, Integer> chainVersions = new HashMap<>();
 
         ServerState(String serverId) {
             this.serverId = serverId;
@@ -99,6 +101,15 @@ public final class ChunkRegistry {
         server.freeBytes = freeBytes;
         server.lastHeartbeatMillis = clockMillis.getAsLong();
         for (ChunkReport report : changed) {
+            Integer given = server.chainVersions.get(report.getChunkId());
+            if (given != null) {
+                if (Integer.compareUnsigned(report.getVersion(), given) < 0) {
+                    // Collected before the write session reached the server, delivered after the
+                    // chain was recorded: taking it would make the new copy look stale.
+                    continue;
+                }
+                server.chainVersions.remove(report.getChunkId());
+            }
             putReplica(server, report.getChunkId(), report.getVersion());
             server.toReview.add(report.getChunkId());
             // If this copy is valid, older copies elsewhere may now be removable; the reviewer
@@ -130,6 +141,7 @@ public final class ChunkRegistry {
             ServerState server = servers.get(serverId);
             if (server != null) {
                 putReplica(server, chunkId, version);
+                server.chainVersions.put(chunkId, version);
             }
         }
         queueHolders(chunkId, serverIds);
@@ -234,6 +246,7 @@ public final class ChunkRegistry {
 
     private void removeReplica(ServerState server, long chunkId) {
         server.held.remove(chunkId);
+        server.chainVersions.remove(chunkId);
         server.toReview.remove(chunkId);
         Map<String, Integer> holders = chunks.get(chunkId);
         if (holders != null) {

@@ -17,6 +17,7 @@ import org.mooseng.master.chunks.ChunkServerView;
 import org.mooseng.master.chunks.ReplicaView;
 import org.mooseng.master.raft.MetaLog;
 import org.mooseng.meta.NamespaceReader;
+import org.mooseng.meta.SessionReader;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.ChunkInfo;
 import org.mooseng.proto.ChunkRef;
@@ -44,17 +45,21 @@ import org.mooseng.proto.WriteChunkRequest;
 final class ChunkLocations {
     private static final int W_OK = 2;
 
+    private static final int OPEN_WRITE = org.mooseng.proto.FileOpenOp.Flag.OPEN_WRITE_VALUE;
+
     private final MetaLog log;
     private final NamespaceReader namespace;
+    private final SessionReader sessions;
     private final ChunkRegistry registry;
     private final Clock clock;
     private final RandomGenerator random;
     private final int defaultGoal;
 
-    ChunkLocations(MetaLog log, NamespaceReader namespace, ChunkRegistry registry, Clock clock,
-                   RandomGenerator random, int defaultGoal) {
+    ChunkLocations(MetaLog log, NamespaceReader namespace, SessionReader sessions, ChunkRegistry registry,
+                   Clock clock, RandomGenerator random, int defaultGoal) {
         this.log = log;
         this.namespace = namespace;
+        this.sessions = sessions;
         this.registry = registry;
         this.clock = clock;
         this.random = random;
@@ -85,9 +90,15 @@ final class ChunkLocations {
     }
 
     CompletableFuture<WriteChunkReply> writeChunk(WriteChunkRequest req) {
-        StatusReply access = namespace.access(req.getCred(), req.getInode(), W_OK);
-        if (access.getStatus() != 0) {
-            return done(writeFailure(access.getStatus(), access.getMessage()));
+        // A session holding the file open for writing was checked at open: a later chmod (tar
+        // extracting a 0444 file) must not stop its writes.
+        boolean openForWriting = req.getSessionId() != 0
+                && (sessions.openFlags(req.getSessionId(), req.getInode()) & OPEN_WRITE) != 0;
+        if (!openForWriting) {
+            StatusReply access = namespace.access(req.getCred(), req.getInode(), W_OK);
+            if (access.getStatus() != 0) {
+                return done(writeFailure(access.getStatus(), access.getMessage()));
+            }
         }
         Set<String> excluded = new HashSet<>(req.getExcludeServersList());
         // Checked before the version bump: a bump with nowhere to write would leave every

@@ -14,6 +14,16 @@ import org.mooseng.master.chunks.ChunkServerView;
 import org.mooseng.master.chunks.ReplicaView;
 import org.mooseng.master.raft.MetaLog;
 import org.mooseng.meta.NamespaceReader;
+import org.mooseng.meta.SessionReader;
+import org.mooseng.proto.ListSessionsReply;
+import org.mooseng.proto.ListSessionsRequest;
+import org.mooseng.proto.LockReply;
+import org.mooseng.proto.LockRequest;
+import org.mooseng.proto.OpenFileRequest;
+import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.ReleaseFileRequest;
+import org.mooseng.proto.SessionReply;
+import org.mooseng.proto.SessionRequest;
 import org.mooseng.proto.AccessRequest;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.ChunkServerInfo;
@@ -63,18 +73,21 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
     private final NamespaceReader namespace;
     private final ChunkRegistry registry;
     private final ChunkLocations chunks;
+    private final ClientSessions sessions;
     private final Clock clock;
     private final String clusterId;
     private final String version;
 
-    public MasterClientService(MetaLog log, NamespaceReader namespace, ChunkRegistry registry, Clock clock,
+    public MasterClientService(MetaLog log, NamespaceReader namespace, SessionReader sessionState,
+                               ClientSessions sessions, ChunkRegistry registry, Clock clock,
                                RandomGenerator random, int defaultGoal, String clusterId) {
         this.log = log;
+        this.sessions = sessions;
         this.namespace = namespace;
         this.registry = registry;
         this.clock = clock;
         this.clusterId = clusterId;
-        this.chunks = new ChunkLocations(log, namespace, registry, clock, random, defaultGoal);
+        this.chunks = new ChunkLocations(log, namespace, sessionState, registry, clock, random, defaultGoal);
         String implVersion = MasterClientService.class.getPackage().getImplementationVersion();
         this.version = implVersion == null ? "dev" : implVersion;
     }
@@ -188,6 +201,72 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
         write(out, () -> chunks.writeChunkEnd(req),
                 m -> AttrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
                 e -> AttrReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    // ------------------------------------------------------------------ sessions, open files, locks
+
+    @Override
+    public void openSession(OpenSessionRequest req, StreamObserver<SessionReply> out) {
+        write(out, () -> sessions.open(req),
+                m -> SessionReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
+                e -> SessionReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void renewSession(SessionRequest req, StreamObserver<StatusReply> out) {
+        write(out, () -> CompletableFuture.completedFuture(sessions.renew(req)), this::notLeaderStatus,
+                e -> StatusReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void closeSession(SessionRequest req, StreamObserver<StatusReply> out) {
+        write(out, () -> sessions.close(req), this::notLeaderStatus,
+                e -> StatusReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void listSessions(ListSessionsRequest req, StreamObserver<ListSessionsReply> out) {
+        read(out, sessions::list,
+                m -> ListSessionsReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
+    }
+
+    @Override
+    public void openFile(OpenFileRequest req, StreamObserver<AttrReply> out) {
+        write(out, () -> sessions.openFile(req),
+                m -> AttrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
+                e -> AttrReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void releaseFile(ReleaseFileRequest req, StreamObserver<StatusReply> out) {
+        write(out, () -> sessions.releaseFile(req), this::notLeaderStatus,
+                e -> StatusReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void getLock(LockRequest req, StreamObserver<LockReply> out) {
+        write(out, () -> CompletableFuture.completedFuture(sessions.getLock(req)), this::notLeaderLock,
+                e -> LockReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void setLock(LockRequest req, StreamObserver<LockReply> out) {
+        write(out, () -> CompletableFuture.completedFuture(sessions.setLock(req)), this::notLeaderLock,
+                e -> LockReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    @Override
+    public void flock(LockRequest req, StreamObserver<LockReply> out) {
+        write(out, () -> CompletableFuture.completedFuture(sessions.flock(req)), this::notLeaderLock,
+                e -> LockReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    private StatusReply notLeaderStatus(String leader) {
+        return StatusReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(leader).build();
+    }
+
+    private LockReply notLeaderLock(String leader) {
+        return LockReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(leader).build();
     }
 
     // ------------------------------------------------------------------ admin

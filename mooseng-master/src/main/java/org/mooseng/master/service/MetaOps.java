@@ -20,7 +20,8 @@ final class MetaOps {
     static boolean isGenericMutation(MetaOp op) {
         return switch (op.getOpCase()) {
             case CREATE, SYMLINK, LINK, UNLINK, RENAME, SET_XATTR, REMOVE_XATTR, SET_GOAL -> true;
-            case SET_ATTR, CHUNK_WRITE_BEGIN, CHUNK_WRITE_END, FORMAT, OP_NOT_SET -> false;
+            case SET_ATTR, CHUNK_WRITE_BEGIN, CHUNK_WRITE_END, FORMAT, SESSION_OPEN, SESSION_EXPIRE, FILE_OPEN,
+                 FILE_RELEASE, OP_NOT_SET -> false;
         };
     }
 }

@@ -101,4 +101,18 @@ class ChunkRegistryTest {
         assertThat(ChunkPlacement.chooseForNewChunk(servers, 9, List.of(), random))
                 .extracting(ChunkServerView::serverId).doesNotContain("dead").hasSize(4);
     }
+
+    /** Regression: a read right after a write session failed with "no valid replica" until the next heartbeat. */
+    @Test
+    void heartbeatCollectedBeforeAWriteChainDoesNotMakeTheNewCopyLookStale() {
+        registry.register("cs1", "h1", 1, 100, 50, List.of(chunk(9, 1)));
+        registry.recordChain(9, 2, List.of("cs1"));
+        registry.heartbeat("cs1", 100, 50, List.of(chunk(9, 1)), List.of(), List.of());
+        assertThat(registry.versionOn("cs1", 9)).hasValue(2);
+
+        registry.heartbeat("cs1", 100, 50, List.of(chunk(9, 2)), List.of(), List.of());
+        // Once the chain's version is confirmed, the server's reports are taken as they come again.
+        registry.heartbeat("cs1", 100, 50, List.of(chunk(9, 1)), List.of(), List.of());
+        assertThat(registry.versionOn("cs1", 9)).hasValue(1);
+    }
 }

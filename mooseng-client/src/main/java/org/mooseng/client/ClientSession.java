@@ -1,0 +1,98 @@
+package org.mooseng.client;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.mooseng.common.Status;
+import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.SessionInfo;
+import org.mooseng.proto.SessionReply;
+import org.mooseng.proto.SessionRequest;
+import org.mooseng.proto.StatusReply;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This client's session with the master: opened at connect, renewed in the background at a
+ * third of the lease (so two renewals may fail before the lease runs out), closed at close.
+ */
+final class ClientSession implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
+    private static final long MIN_RENEW_INTERVAL_MS = 50;
+
+    private final MasterConnection master;
+    private final SessionOptions options;
+    private final ScheduledExecutorService renewer;
+    private volatile SessionInfo info;
+    private volatile boolean closed;
+
+    private ClientSession(MasterConnection master, SessionOptions options, SessionInfo info) {
+        this.master = master;
+        this.options = options;
+        this.info = info;
+        this.renewer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("mooseng-session-" + info.getSessionId()).factory());
+        long intervalMs = Math.max(MIN_RENEW_INTERVAL_MS, Integer.toUnsignedLong(info.getLeaseMs()) / 3);
+        renewer.scheduleWithFixedDelay(this::renew, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+    }
+
+    static ClientSession open(MasterConnection master, SessionOptions options) throws MoosengException {
+        return new ClientSession(master, options, register(master, options, options.sessionId()));
+    }
+
+    long id() {
+        return info.getSessionId();
+    }
+
+    private static SessionInfo register(MasterConnection master, SessionOptions options, long sessionId)
+            throws MoosengException {
+        OpenSessionRequest request = OpenSessionRequest.newBuilder().setSessionId(sessionId)
+                .setHost(options.host()).setMountPoint(options.mountPoint()).build();
+        SessionReply reply = master.call("session", s -> s.openSession(request));
+        MoosengException.check(reply.getStatus(), "session", reply.getMessage());
+        return reply.getSession();
+    }
+
+    private void renew() {
+        if (closed) {
+            return;
+        }
+        try {
+            SessionRequest request = SessionRequest.newBuilder().setSessionId(id()).build();
+            StatusReply reply = master.call("session " + id(), s -> s.renewSession(request));
+            if (reply.getStatus() == Status.ESTALE.code()) {
+                // Expired (the client was cut off longer than the lease): the master has released
+                // this session's open files and locks. Register the same id again so new opens work.
+                LOG.warn("session {} expired on the master; its open files and locks were released, "
+                        + "registering it again", id());
+                info = register(master, options, id());
+            } else if (reply.getStatus() != 0) {
+                LOG.warn("session {}: renewal refused: {}", id(), reply.getMessage());
+            }
+        } catch (MoosengException | RuntimeException e) {
+            LOG.warn("session {}: renewal failed, retrying: {}", id(), e.getMessage());
+        }
+    }
+
+    /** Stops renewing and ends the session on the master, releasing its open files and locks. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        renewer.shutdownNow();
+        try {
+            renewer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            SessionRequest request = SessionRequest.newBuilder().setSessionId(id()).build();
+            master.call("session " + id(), s -> s.closeSession(request));
+        } catch (MoosengException | RuntimeException e) {
+            // The lease runs out on the master anyway.
+            LOG.debug("session {}: close failed: {}", id(), e.getMessage());
+        }
+    }
+}

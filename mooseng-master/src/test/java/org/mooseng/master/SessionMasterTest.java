@@ -1,0 +1,212 @@
+package org.mooseng.master;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.mooseng.master.TestMasters.ROOT_INODE;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import io.grpc.ManagedChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.common.Status;
+import org.mooseng.common.config.Config;
+import org.mooseng.proto.AttrReply;
+import org.mooseng.proto.CreateOp;
+import org.mooseng.proto.Credentials;
+import org.mooseng.proto.FileOpenOp;
+import org.mooseng.proto.FileType;
+import org.mooseng.proto.GetAttrRequest;
+import org.mooseng.proto.ListSessionsRequest;
+import org.mooseng.proto.LockRequest;
+import org.mooseng.proto.LockType;
+import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
+import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.MutateRequest;
+import org.mooseng.proto.OpenFileRequest;
+import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.ReleaseFileRequest;
+import org.mooseng.proto.SessionInfo;
+import org.mooseng.proto.SessionRequest;
+import org.mooseng.proto.SetAttrOp;
+import org.mooseng.proto.SetAttrRequest;
+import org.mooseng.proto.UnlinkOp;
+import org.mooseng.proto.WriteChunkRequest;
+
+class SessionMasterTest {
+    private static final Duration READY = Duration.ofSeconds(20);
+    private static final Credentials ALICE = Credentials.newBuilder().setUid(1000).setGid(1000).build();
+    private static final int READ = FileOpenOp.Flag.OPEN_READ_VALUE;
+    private static final int WRITE = FileOpenOp.Flag.OPEN_WRITE_VALUE;
+
+    @TempDir
+    Path dir;
+    private MasterServer master;
+    private ManagedChannel channel;
+
+    @AfterEach
+    void stop() {
+        disconnect();
+    }
+
+    @Test
+    void sessionNotRenewedExpiresReleasingItsOpenFilesAndLocks() throws IOException {
+        MasterClientServiceBlockingStub client = start(TestMasters.config(dir)
+                .with(MasterConfig.SESSION_LEASE_MS, 400L).with(MasterConfig.SESSION_CHECK_INTERVAL_MS, 50L));
+        long quiet = openSession(client, "quiet");
+        long alive = openSession(client, "alive");
+        long f = createFile(client, "f", TestMasters.ROOT);
+        assertThat(client.openFile(openFile(quiet, f, READ | WRITE)).getStatus()).isZero();
+        assertThat(client.setLock(lock(quiet, f, LockType.LOCK_EXCLUSIVE)).getStatus()).isZero();
+        assertThat(client.setLock(lock(alive, f, LockType.LOCK_SHARED)).getStatus()).isEqualTo(Status.EAGAIN.code());
+        unlink(client, "f");
+        assertThat(getAttr(client, f).getAttr().getNlink()).isZero();
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            assertThat(client.renewSession(SessionRequest.newBuilder().setSessionId(alive).build()).getStatus())
+                    .isZero();
+            return sessionIds(client).equals(java.util.List.of(alive));
+        });
+
+        assertThat(getAttr(client, f).getStatus()).isEqualTo(Status.ENOENT.code());
+        assertThat(master.sessionState().retainedInodes()).isEmpty();
+        assertThat(client.setLock(lock(alive, f, LockType.LOCK_EXCLUSIVE)).getStatus()).isZero();
+        assertThat(client.renewSession(SessionRequest.newBuilder().setSessionId(quiet).build()).getStatus())
+                .isEqualTo(Status.ESTALE.code());
+        assertThat(client.setLock(lock(quiet, f, LockType.LOCK_SHARED)).getStatus()).isEqualTo(Status.ESTALE.code());
+    }
+
+    @Test
+    void unlinkedOpenFileSurvivesAMasterRestartAndIsDeletedAfterRelease() throws IOException {
+        Config config = TestMasters.config(dir);
+        MasterClientServiceBlockingStub client = start(config);
+        long session = openSession(client, "m1");
+        long f = createFile(client, "f", TestMasters.ROOT);
+        assertThat(client.openFile(openFile(session, f, READ)).getStatus()).isZero();
+        unlink(client, "f");
+
+        disconnect();
+        client = start(config);
+
+        AttrReply kept = getAttr(client, f);
+        assertThat(kept.getStatus()).isZero();
+        assertThat(kept.getAttr().getNlink()).isZero();
+        assertThat(master.sessionState().retainedInodes()).containsExactly(f);
+        assertThat(client.listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList())
+                .singleElement().satisfies(s -> {
+                    assertThat(s.getSessionId()).isEqualTo(session);
+                    assertThat(s.getHost()).isEqualTo("m1");
+                    assertThat(s.getOpenFiles()).isEqualTo(1);
+                });
+
+        assertThat(client.releaseFile(ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f)
+                .setFlags(READ).build()).getStatus()).isZero();
+        assertThat(getAttr(client, f).getStatus()).isEqualTo(Status.ENOENT.code());
+        assertThat(master.sessionState().retainedInodes()).isEmpty();
+    }
+
+    @Test
+    void writeChunkTrustsTheOpenForWritingAfterTheModeDropsWriteBits() throws IOException {
+        MasterClientServiceBlockingStub client = start(TestMasters.config(dir));
+        long session = openSession(client, "tar");
+        MetaResult created = client.mutate(MutateRequest.newBuilder().setOp(MetaOp.newBuilder().setCred(
+                TestMasters.ROOT).setCreate(CreateOp.newBuilder().setParent(ROOT_INODE).setName("home")
+                .setType(FileType.DIRECTORY).setMode(0777))).build());
+        long home = created.getAttr().getInode();
+        long f = client.mutate(MutateRequest.newBuilder().setOp(MetaOp.newBuilder().setCred(ALICE)
+                .setCreate(CreateOp.newBuilder().setParent(home).setName("ro").setType(FileType.REGULAR)
+                        .setMode(0644).setOpenSession(session).setOpenFlags(WRITE))).build()).getAttr().getInode();
+        assertThat(client.setAttr(SetAttrRequest.newBuilder().setCred(ALICE).setOp(SetAttrOp.newBuilder()
+                .setInode(f).setMode(0444).setValid(SetAttrOp.Field.SET_MODE_VALUE)).build()).getStatus()).isZero();
+
+        WriteChunkRequest.Builder write = WriteChunkRequest.newBuilder().setCred(ALICE).setInode(f);
+        assertThat(client.writeChunk(write.build()).getStatus()).isEqualTo(Status.EACCES.code());
+        // With the session the permission check passes; no chunk server runs, so placement fails next.
+        var withSession = client.writeChunk(write.setSessionId(session).build());
+        assertThat(withSession.getStatus()).isEqualTo(Status.EIO.code());
+        assertThat(withSession.getMessage()).contains("no alive chunk server");
+    }
+
+    @Test
+    void closedSessionDropsItsLocksAndUnknownSessionsCannotLockOrOpen() throws IOException {
+        MasterClientServiceBlockingStub client = start(TestMasters.config(dir));
+        long a = openSession(client, "a");
+        long b = openSession(client, "b");
+        long f = createFile(client, "f", TestMasters.ROOT);
+        assertThat(client.flock(lock(a, f, LockType.LOCK_EXCLUSIVE)).getStatus()).isZero();
+        assertThat(client.flock(lock(b, f, LockType.LOCK_SHARED)).getStatus()).isEqualTo(Status.EAGAIN.code());
+        var getLock = client.getLock(lock(b, f, LockType.LOCK_SHARED));
+        assertThat(getLock.getType()).isEqualTo(LockType.LOCK_UNLOCK); // flock and fcntl locks are separate
+
+        assertThat(client.closeSession(SessionRequest.newBuilder().setSessionId(a).build()).getStatus()).isZero();
+
+        assertThat(client.flock(lock(b, f, LockType.LOCK_EXCLUSIVE)).getStatus()).isZero();
+        assertThat(client.openFile(openFile(a, f, READ)).getStatus()).isEqualTo(Status.ESTALE.code());
+        assertThat(sessionIds(client)).containsExactly(b);
+    }
+
+    private MasterClientServiceBlockingStub start(Config config) throws IOException {
+        if (!MasterServer.isFormatted(config)) {
+            MasterServer.format(config, "sessions-test");
+        }
+        master = MasterServer.start(config);
+        channel = TestMasters.channel(master.clientPort());
+        MasterClientServiceBlockingStub client = TestMasters.client(channel);
+        await().atMost(READY).until(() -> master.isLeader()
+                && client.getAttr(GetAttrRequest.newBuilder().setInode(ROOT_INODE).build()).getStatus() == 0);
+        return client;
+    }
+
+    private void disconnect() {
+        if (channel != null) {
+            TestMasters.shutdown(channel);
+            channel = null;
+        }
+        if (master != null) {
+            master.close();
+            master = null;
+        }
+    }
+
+    private static long openSession(MasterClientServiceBlockingStub client, String host) {
+        var reply = client.openSession(OpenSessionRequest.newBuilder().setHost(host).setMountPoint("/mnt").build());
+        assertThat(reply.getStatus()).as(reply.getMessage()).isZero();
+        return reply.getSession().getSessionId();
+    }
+
+    private static long createFile(MasterClientServiceBlockingStub client, String name, Credentials cred) {
+        MetaResult r = client.mutate(MutateRequest.newBuilder().setOp(MetaOp.newBuilder().setCred(cred)
+                .setCreate(CreateOp.newBuilder().setParent(ROOT_INODE).setName(name).setType(FileType.REGULAR)
+                        .setMode(0644))).build());
+        assertThat(r.getStatus()).as(r.getMessage()).isZero();
+        return r.getAttr().getInode();
+    }
+
+    private static void unlink(MasterClientServiceBlockingStub client, String name) {
+        MetaResult r = client.mutate(MutateRequest.newBuilder().setOp(MetaOp.newBuilder().setCred(TestMasters.ROOT)
+                .setUnlink(UnlinkOp.newBuilder().setParent(ROOT_INODE).setName(name))).build());
+        assertThat(r.getStatus()).as(r.getMessage()).isZero();
+    }
+
+    private static AttrReply getAttr(MasterClientServiceBlockingStub client, long inode) {
+        return client.getAttr(GetAttrRequest.newBuilder().setInode(inode).build());
+    }
+
+    private static java.util.List<Long> sessionIds(MasterClientServiceBlockingStub client) {
+        return client.listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList().stream()
+                .map(SessionInfo::getSessionId).toList();
+    }
+
+    private static OpenFileRequest openFile(long session, long inode, int flags) {
+        return OpenFileRequest.newBuilder().setCred(TestMasters.ROOT).setSessionId(session).setInode(inode)
+                .setFlags(flags).build();
+    }
+
+    private static LockRequest lock(long session, long inode, LockType type) {
+        return LockRequest.newBuilder().setSessionId(session).setInode(inode).setLockOwner(1).setType(type)
+                .setPid(42).build();
+    }
+}

@@ -1,0 +1,22 @@
+package org.mooseng.meta;
+
+import java.util.List;
+import java.util.Optional;
+import org.mooseng.proto.SessionInfo;
+
+/** Read-only queries on the applied sessions and open files. Safe to call concurrently with apply. */
+public interface SessionReader {
+    /** Every session with its count of distinct open inodes, in id order. */
+    List<SessionInfo> sessions();
+
+    Optional<SessionInfo> session(long sessionId);
+
+    /** The FileOpenOp flag bits (OPEN_READ, OPEN_WRITE) the session holds on the inode; 0 when not open. */
+    int openFlags(long sessionId, long inode);
+
+    /** Whether any session has the inode open. */
+    boolean isOpen(long inode);
+
+    /** Inodes without a name kept only because a session has them open, in id order. */
+    List<Long> retainedInodes();
+}
