@@ -1,8 +1,6 @@
 package org.mooseng.testkit;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,27 +26,27 @@ import org.mooseng.master.MasterServer;
 public final class MiniCluster implements AutoCloseable {
     private final Path root;
     private final String clusterId = "mini-" + UUID.randomUUID();
-    private final Config masterConfig;
+    private Config masterConfig;
     private final List<Config> chunkServerConfigs = new ArrayList<>();
     private final List<ChunkServer> chunkServers = new ArrayList<>();
     private final List<MoosengClient> clients = new ArrayList<>();
     private MasterServer master;
 
-    private MiniCluster(Path root, int chunkServerCount) throws IOException {
+    private MiniCluster(Path root, int chunkServerCount) {
         this.root = root;
-        int clientPort = freePort();
-        int chunkServerPort = freePort();
+        // Port 0 everywhere: each server binds a free port itself, so concurrent test JVMs
+        // cannot take a port between choosing and binding it. Once bound, a port is pinned in
+        // the config so a restarted server comes back where its peers expect it.
         this.masterConfig = MasterConfig.SCHEMA.defaults()
                 .with(MasterConfig.DATA_DIR, root.resolve("master").toString())
-                .with(MasterConfig.RAFT_PORT, (long) freePort())
-                .with(MasterConfig.CLIENT_PORT, (long) clientPort)
-                .with(MasterConfig.CHUNKSERVER_PORT, (long) chunkServerPort)
+                .with(MasterConfig.RAFT_PORT, 0L)
+                .with(MasterConfig.CLIENT_PORT, 0L)
+                .with(MasterConfig.CHUNKSERVER_PORT, 0L)
                 .with(MasterConfig.CHUNKSERVER_TIMEOUT_MS, 3000L);
         for (int i = 0; i < chunkServerCount; i++) {
             chunkServerConfigs.add(ChunkServerConfig.SCHEMA.defaults()
                     .with(ChunkServerConfig.DATA_DIR, root.resolve("chunkserver-" + (i + 1)).toString())
-                    .with(ChunkServerConfig.DATA_PORT, (long) freePort())
-                    .with(ChunkServerConfig.MASTER_PORT, (long) chunkServerPort)
+                    .with(ChunkServerConfig.DATA_PORT, 0L)
                     .with(ChunkServerConfig.HEARTBEAT_INTERVAL_MS, 200L));
             chunkServers.add(null);
         }
@@ -90,6 +88,8 @@ public final class MiniCluster implements AutoCloseable {
 
     public void startMaster() throws IOException {
         master = MasterServer.start(masterConfig);
+        masterConfig = masterConfig.with(MasterConfig.CLIENT_PORT, (long) master.clientPort())
+                .with(MasterConfig.CHUNKSERVER_PORT, (long) master.chunkServerPort());
     }
 
     public void stopMaster() {
@@ -120,7 +120,11 @@ public final class MiniCluster implements AutoCloseable {
         if (chunkServers.get(index) != null) {
             throw new IllegalStateException("chunk server " + (index + 1) + " is already running");
         }
-        chunkServers.set(index, ChunkServer.start(chunkServerConfigs.get(index)));
+        Config config = chunkServerConfigs.get(index)
+                .with(ChunkServerConfig.MASTER_PORT, masterConfig.get(MasterConfig.CHUNKSERVER_PORT));
+        ChunkServer server = ChunkServer.start(config);
+        chunkServers.set(index, server);
+        chunkServerConfigs.set(index, config.with(ChunkServerConfig.DATA_PORT, (long) server.dataPort()));
     }
 
     public void stopChunkServer(int index) {
@@ -179,14 +183,5 @@ public final class MiniCluster implements AutoCloseable {
             stopChunkServer(i);
         }
         stopMaster();
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
