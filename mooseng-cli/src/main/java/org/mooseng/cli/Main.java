@@ -7,6 +7,7 @@ import org.mooseng.cli.fs.FsCommand;
 import org.mooseng.cli.local.DownCommand;
 import org.mooseng.cli.local.StatusCommand;
 import org.mooseng.cli.local.UpCommand;
+import org.mooseng.cli.mount.MountCommand;
 import org.mooseng.cli.role.ChunkServerCommand;
 import org.mooseng.cli.role.MasterCommand;
 import picocli.CommandLine;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Command;
                 DownCommand.class,
                 StatusCommand.class,
                 FsCommand.class,
+                MountCommand.class,
                 AdminCommand.class,
                 BenchCommand.class,
                 VersionCommand.class,

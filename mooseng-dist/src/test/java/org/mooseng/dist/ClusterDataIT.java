@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The built distribution storing real data: {@code bin/mooseng up}, a 200 MiB file put and
  * read back through the CLI, and the crashes a cluster must survive — kill -9 of a chunk
  * server, kill -9 of the master, a flipped byte in a chunk file. The steps build on each
- * other, in order, on one cluster.
+ * other, in order, on one cluster. The cluster runs without its FUSE mount: these steps use
+ * the CLI, and MountIT covers the mount.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterDataIT {
@@ -49,7 +50,7 @@ class ClusterDataIT {
     @BeforeAll
     static void startClusterAndMakeTheFile() throws Exception {
         cluster = new LocalClusterProcesses(dir, CHUNK_SERVERS);
-        Launcher.Result up = cluster.up("--chunkservers", String.valueOf(CHUNK_SERVERS));
+        Launcher.Result up = cluster.up("--chunkservers", String.valueOf(CHUNK_SERVERS), "--no-mount");
         assertThat(up.exitCode()).as(up.toString()).isZero();
         source = dir.resolve("source.bin");
         byte[] block = new byte[1 << 20];
@@ -99,7 +100,7 @@ class ClusterDataIT {
         assertThat(fs("ln", "-s", "/big.bin", "/kept/link").exitCode()).isZero();
         kill9("master-1");
 
-        Launcher.Result up = cluster.up();
+        Launcher.Result up = cluster.up("--no-mount");
         assertThat(up.exitCode()).as(up.toString()).isZero();
 
         Launcher.Result ls = fs("ls", "-l", "/kept");
@@ -132,7 +133,7 @@ class ClusterDataIT {
                 .as("the damaged replica is moved aside").isNotEmpty();
 
         // The healthy copy back: the read is served from it, byte for byte.
-        Launcher.Result up = cluster.up();
+        Launcher.Result up = cluster.up("--no-mount");
         assertThat(up.exitCode()).as(up.toString()).isZero();
         assertThat(getSha("/big.bin")).isEqualTo(sourceSha);
     }

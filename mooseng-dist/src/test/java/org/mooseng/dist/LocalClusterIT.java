@@ -21,7 +21,8 @@ class LocalClusterIT {
             String clusterId = cluster.clusterId();
             assertThat(up.out()).contains("formatted new cluster " + clusterId)
                     .contains("master at 127.0.0.1:" + (cluster.basePort() + 2));
-            assertThat(cluster.pids()).hasSize(1 + CHUNK_SERVERS).allMatch(LocalClusterIT::alive);
+            assertThat(cluster.pids()).as("master, chunk servers and the mount")
+                    .hasSize(1 + CHUNK_SERVERS + 1).allMatch(LocalClusterIT::alive);
             assertThat(Files.readString(cluster.dir().resolve("mooseng-cluster.conf")))
                     .contains("MASTER = 127.0.0.1:" + (cluster.basePort() + 2));
             Path masterLog = cluster.dir().resolve("log/master-1.log");
@@ -39,7 +40,7 @@ class LocalClusterIT {
 
             Launcher.Result down = cluster.down();
             assertThat(down.exitCode()).as(down.toString()).isZero();
-            assertThat(down.out()).contains("master-1: stopped", "chunkserver-3: stopped");
+            assertThat(down.out()).contains("mount-1: unmounted", "master-1: stopped", "chunkserver-3: stopped");
             assertThat(cluster.pids()).isEmpty();
             assertThat(cluster.seenPids()).noneMatch(LocalClusterIT::alive);
             Launcher.Result stopped = cluster.status();

@@ -7,12 +7,13 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.mooseng.cli.CliException;
 import org.mooseng.cli.Main;
+import org.mooseng.cli.mount.LocalMount;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "down", description = "Stop a local cluster: SIGTERM every daemon, SIGKILL those still running after 15 s.")
+@Command(name = "down", description = "Stop a local cluster: unmount DIR/mnt, SIGTERM every daemon, SIGKILL those still running after 15 s.")
 public final class DownCommand implements Callable<Integer> {
     private static final Duration GRACE = Duration.ofSeconds(15);
 
@@ -31,6 +32,18 @@ public final class DownCommand implements Callable<Integer> {
             throw new CliException("no local cluster in " + cluster.layout().dir());
         }
         PrintWriter out = spec.commandLine().getOut();
+        // The mount first: its process is a client of the daemons stopped below.
+        LocalMount mount = new LocalMount(cluster.layout());
+        if (mount.state().isPresent()) {
+            LocalMount.Stopped stopped = mount.stop(GRACE);
+            out.println(LocalMount.NAME + ": " + switch (stopped.unmount()) {
+                case NOT_MOUNTED -> "not mounted";
+                case UNMOUNTED -> "unmounted " + mount.mountpoint();
+                case DETACHED_BUSY -> "busy, detached " + mount.mountpoint() + " (lazy unmount)";
+                case FAILED -> "could not unmount " + mount.mountpoint();
+            } + (stopped.pid() < 0 ? "" : stopped.killed() ? ", killed (pid " + stopped.pid() + ")"
+                    : ", stopped (pid " + stopped.pid() + ")"));
+        }
         for (LocalCluster.Stopped stopped : cluster.stop(instances, GRACE)) {
             out.println(switch (stopped.outcome()) {
                 case NOT_RUNNING -> stopped.instance().name() + ": not running";

@@ -128,7 +128,8 @@ public final class LocalCluster {
     public record AlreadyRunning(Instance instance, long pid) implements StartResult {
     }
 
-    public record Started(Instance instance, Process process) implements StartResult {
+    /** A daemon this run started; {@code startedAtMillis} is the wall-clock time just before its start. */
+    public record Started(Instance instance, Process process, long startedAtMillis) implements StartResult {
     }
 
     /** Starts the daemon unless its PID file points to a live process of it. */
@@ -153,9 +154,10 @@ public final class LocalCluster {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        long startedAtMillis = System.currentTimeMillis();
         Process process = builder.start();
         pidFile.write(process.pid());
-        return new Started(instance, process);
+        return new Started(instance, process, startedAtMillis);
     }
 
     /** What stopping one daemon amounted to. */

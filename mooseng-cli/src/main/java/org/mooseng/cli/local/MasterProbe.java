@@ -7,10 +7,13 @@ import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.mooseng.common.Layout;
 import org.mooseng.proto.ClusterInfoReply;
 import org.mooseng.proto.ClusterInfoRequest;
+import org.mooseng.proto.ChunkServerInfo;
+import org.mooseng.proto.ChunkServersRequest;
 import org.mooseng.proto.MasterClientServiceGrpc;
 
 /** Asks a master for its ClusterInfo over one reusable channel. */
@@ -48,6 +51,16 @@ public final class MasterProbe implements AutoCloseable {
         } catch (StatusRuntimeException e) {
             String description = e.getStatus().getDescription();
             return new Unreachable(e.getStatus().getCode() + (description != null ? ": " + description : ""));
+        }
+    }
+
+    /** The chunk servers the master knows, or empty when it does not answer. */
+    public List<ChunkServerInfo> chunkServers(Duration timeout) {
+        try {
+            return stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                    .chunkServers(ChunkServersRequest.getDefaultInstance()).getServersList();
+        } catch (StatusRuntimeException e) {
+            return List.of();
         }
     }
 

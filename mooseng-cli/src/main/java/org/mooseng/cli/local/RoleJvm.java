@@ -18,7 +18,7 @@ public final class RoleJvm {
      * configure Logback 1.5 (it calls a removed method and prints a stack trace), so it is told
      * to log through SLF4J directly. bin/mooseng passes the same set to the JVMs it starts.
      */
-    static final List<String> FLAGS = List.of(
+    public static final List<String> FLAGS = List.of(
             "-XX:ActiveProcessorCount=2",
             "-Xmx512m",
             "-XX:+UseSerialGC",

@@ -11,6 +11,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import org.mooseng.cli.CliException;
 import org.mooseng.cli.Main;
+import org.mooseng.cli.mount.LocalMount;
 import org.mooseng.proto.ClusterInfoReply;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -66,12 +67,15 @@ public final class StatusCommand implements Callable<Integer> {
                 answer = probe.clusterInfo(PROBE_TIMEOUT);
             }
         }
+        java.util.Optional<LocalMount.State> mount = new LocalMount(cluster.layout()).state();
         if (json) {
-            printJson(cluster, clusterFile, states, answer);
+            printJson(cluster, clusterFile, states, answer, mount);
         } else {
-            printText(cluster, clusterFile, states, answer);
+            printText(cluster, clusterFile, states, answer, mount);
         }
-        boolean healthy = states.stream().allMatch(ProcessState::alive) && answer instanceof MasterProbe.Answered;
+        boolean mountHealthy = mount.map(m -> m.alive() && m.mounted()).orElse(true);
+        boolean healthy = states.stream().allMatch(ProcessState::alive) && answer instanceof MasterProbe.Answered
+                && mountHealthy;
         return healthy ? Main.EXIT_OK : Main.EXIT_NOT_RUNNING;
     }
 
@@ -90,7 +94,7 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     private void printJson(LocalCluster cluster, ClusterFile clusterFile, List<ProcessState> states,
-                           MasterProbe.Answer answer) {
+                           MasterProbe.Answer answer, java.util.Optional<LocalMount.State> mount) {
         Json.ObjectWriter master = new Json.ObjectWriter()
                 .field("address", clusterFile == null ? null : clusterFile.masterAddress());
         switch (answer) {
@@ -117,12 +121,20 @@ public final class StatusCommand implements Callable<Integer> {
                 .field("clusterId", clusterFile == null ? null : clusterFile.clusterId())
                 .raw("master", master.toString())
                 .array("processes", states.stream().map(ProcessState::toJson).toList())
+                .raw("mount", mount.map(m -> new Json.ObjectWriter()
+                        .field("name", LocalMount.NAME)
+                        .field("pid", m.pid())
+                        .field("alive", m.alive())
+                        .field("mounted", m.mounted())
+                        .field("mountpoint", m.mountpoint().toString())
+                        .field("log", m.log().toString())
+                        .toString()).orElse("null"))
                 .toString());
         spec.commandLine().getOut().flush();
     }
 
     private void printText(LocalCluster cluster, ClusterFile clusterFile, List<ProcessState> states,
-                           MasterProbe.Answer answer) {
+                           MasterProbe.Answer answer, java.util.Optional<LocalMount.State> mount) {
         PrintWriter out = spec.commandLine().getOut();
         out.println("cluster " + (clusterFile == null ? "(unknown)" : clusterFile.clusterId()) + " in "
                 + cluster.layout().dir());
@@ -138,6 +150,9 @@ public final class StatusCommand implements Callable<Integer> {
                     s.pid() == null ? "-" : s.pid(), s.alive() ? "yes" : "no", s.port() == null ? "?" : s.port(),
                     s.log());
         }
+        mount.ifPresent(m -> out.printf("%-15s %-12s %-8s %-6s %-6s %s (%s)%n", LocalMount.NAME, "mount",
+                m.pid() == null ? "-" : m.pid(), m.alive() ? "yes" : "no", "-", m.log(),
+                m.mounted() ? "mounted at " + m.mountpoint() : "NOT mounted at " + m.mountpoint()));
         out.flush();
     }
 }

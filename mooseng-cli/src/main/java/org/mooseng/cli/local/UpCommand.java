@@ -2,14 +2,18 @@ package org.mooseng.cli.local;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.mooseng.cli.CliException;
 import org.mooseng.cli.Main;
 import org.mooseng.cli.Role;
+import org.mooseng.cli.mount.LocalMount;
+import org.mooseng.proto.ChunkServerInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,6 +55,9 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--no-build", description = "Do not rebuild the distribution first (handled by bin/mooseng).")
     boolean noBuild;
+
+    @Option(names = "--no-mount", description = "Do not mount the cluster at DIR/mnt with FUSE.")
+    boolean noMount;
 
     @Override
     public Integer call() throws Exception {
@@ -94,7 +101,7 @@ public final class UpCommand implements Callable<Integer> {
                 }
             }
             long expected = instances.stream().filter(i -> i.role() == Role.CHUNKSERVER).count();
-            awaitChunkServers(clusterFile, expected, started);
+            awaitChunkServers(cluster.layout(), clusterFile, expected, started);
         } catch (IOException | RuntimeException e) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("mooseng up: " + org.mooseng.cli.Errors.oneLine(e));
@@ -109,10 +116,33 @@ public final class UpCommand implements Callable<Integer> {
             return Main.EXIT_ERROR;
         }
         printSummary(cluster, clusterFile, instances, started, out);
-        return Main.EXIT_OK;
+        return noMount ? Main.EXIT_OK : mount(cluster, clusterFile, out);
     }
 
-    private void awaitChunkServers(ClusterFile clusterFile, long expected, List<LocalCluster.Started> started)
+    /** Mounts the cluster at DIR/mnt; a failed mount leaves the cluster running and says so. */
+    private int mount(LocalCluster cluster, ClusterFile clusterFile, PrintWriter out) throws InterruptedException {
+        LocalMount mount = new LocalMount(cluster.layout());
+        try {
+            var pid = mount.start(clusterFile, Duration.ofSeconds(timeoutSeconds));
+            out.printf("  %-15s pid %-8s %-16s %s%n", LocalMount.NAME, pid.map(String::valueOf).orElse("-"),
+                    pid.isPresent() ? "started" : "already mounted", mount.mountpoint());
+            out.printf("  %-15s log %s%n", "", mount.log());
+            out.flush();
+            return Main.EXIT_OK;
+        } catch (IOException | RuntimeException e) {
+            out.flush();
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("mooseng up: the cluster is up but mounting it failed: " + org.mooseng.cli.Errors.oneLine(e));
+            if (e.getMessage() != null && e.getMessage().contains("\n")) {
+                err.println(e.getMessage().substring(e.getMessage().indexOf('\n') + 1));
+            }
+            err.flush();
+            return Main.EXIT_ERROR;
+        }
+    }
+
+    private void awaitChunkServers(LocalLayout layout, ClusterFile clusterFile, long expected,
+                                   List<LocalCluster.Started> started)
             throws InterruptedException {
         long deadlineNanos = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
         String lastState = "master not reached yet";
@@ -130,10 +160,12 @@ public final class UpCommand implements Callable<Integer> {
                             throw new CliException("master " + clusterFile.masterAddress() + " serves cluster "
                                     + answered.info().getClusterId() + ", expected " + clusterFile.clusterId());
                         }
-                        if (answered.info().getChunkServers() >= expected) {
+                        List<String> waiting = notYetHeartbeating(layout, probe, started);
+                        if (answered.info().getChunkServers() >= expected && waiting.isEmpty()) {
                             return;
                         }
-                        lastState = answered.info().getChunkServers() + " of " + expected + " chunk servers registered";
+                        lastState = answered.info().getChunkServers() + " of " + expected + " chunk servers alive"
+                                + (waiting.isEmpty() ? "" : ", waiting for " + String.join(", ", waiting));
                     }
                     case MasterProbe.Unreachable unreachable ->
                             lastState = "master " + clusterFile.masterAddress() + " not answering (" + unreachable.reason() + ")";
@@ -143,6 +175,43 @@ public final class UpCommand implements Callable<Integer> {
                 }
                 Thread.sleep(POLL_INTERVAL);
             }
+        }
+    }
+
+    /**
+     * The chunk servers started by this run that the master has not yet heard from since they
+     * started. A server killed a moment ago still counts as alive until its heartbeat times
+     * out, so the alive count alone would declare a restarted cluster ready before the new
+     * process had registered its chunks.
+     */
+    private static List<String> notYetHeartbeating(LocalLayout layout, MasterProbe probe,
+                                                   List<LocalCluster.Started> started) {
+        List<String> waiting = new ArrayList<>();
+        List<ChunkServerInfo> known = null;
+        for (LocalCluster.Started s : started) {
+            if (s.instance().role() != Role.CHUNKSERVER) {
+                continue;
+            }
+            Optional<String> serverId = serverId(layout, s.instance());
+            if (known == null) {
+                known = probe.chunkServers(PROBE_TIMEOUT);
+            }
+            boolean heard = serverId.isPresent() && known.stream().anyMatch(info ->
+                    info.getServerId().equals(serverId.get()) && info.getAlive()
+                            && info.getLastHeartbeatMillis() >= s.startedAtMillis());
+            if (!heard) {
+                waiting.add(s.instance().name());
+            }
+        }
+        return waiting;
+    }
+
+    private static Optional<String> serverId(LocalLayout layout, Instance instance) {
+        Path file = layout.dataDir(instance).resolve("server-id");
+        try {
+            return Files.exists(file) ? Optional.of(Files.readString(file).strip()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -27,7 +27,9 @@ class AdminCommandTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     private String[] run(Object command, String sub, String... args) {

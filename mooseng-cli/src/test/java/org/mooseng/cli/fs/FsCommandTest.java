@@ -27,7 +27,9 @@ class FsCommandTest {
 
     @AfterEach
     void stop() {
-        cluster.close();
+        if (cluster != null) {
+            cluster.close();
+        }
     }
 
     /** Runs "fs SUB -H master ARGS...". */
