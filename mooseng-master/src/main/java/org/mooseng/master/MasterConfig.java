@@ -76,10 +76,16 @@ public final class MasterConfig {
             1_000, 50, 60_000, "milliseconds",
             "How often the leader looks for sessions whose lease ran out.");
 
+    public static final ConfigKey<Long> CHUNK_HEALTH_INTERVAL_MS = ConfigKey.integer("CHUNK_HEALTH_INTERVAL_MS",
+            5_000, 100, 3_600_000, "milliseconds",
+            "How often the leader walks every chunk to count those below their goal and those with no\n"
+                    + "valid replica (shown by 'mooseng admin info'). Each walk reads the whole chunk table.");
+
     public static final ConfigSchema SCHEMA = new ConfigSchema("master", List.of(
             DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, CHUNKSERVER_PORT, CLIENT_PORT, MASTER_PEERS,
             METADATA_CACHE_ENTRIES, DEFAULT_GOAL, CHUNKSERVER_TIMEOUT_MS, SNAPSHOT_INTERVAL_S,
-            RAFT_ELECTION_TIMEOUT_MS, DELETIONS_PER_HEARTBEAT, SESSION_LEASE_MS, SESSION_CHECK_INTERVAL_MS));
+            RAFT_ELECTION_TIMEOUT_MS, DELETIONS_PER_HEARTBEAT, SESSION_LEASE_MS, SESSION_CHECK_INTERVAL_MS,
+            CHUNK_HEALTH_INTERVAL_MS));
 
     private MasterConfig() {
     }

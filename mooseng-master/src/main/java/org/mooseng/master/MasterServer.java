@@ -21,6 +21,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import org.mooseng.common.config.Config;
+import org.mooseng.master.chunks.ChunkHealth;
 import org.mooseng.master.chunks.ChunkRegistry;
 import org.mooseng.master.raft.RaftNode;
 import org.mooseng.master.raft.RaftSettings;
@@ -53,7 +54,7 @@ public final class MasterServer implements AutoCloseable {
     private Server clientServer;
     private Server chunkServerServer;
     private ClientSessions sessions;
-    private java.util.concurrent.ScheduledExecutorService sessionChecks;
+    private java.util.concurrent.ScheduledExecutorService housekeeping;
 
     private MasterServer(String clusterId) {
         this.clusterId = clusterId;
@@ -150,11 +151,15 @@ public final class MasterServer implements AutoCloseable {
         sessions = new ClientSessions(raft, store, registry, clock, config.get(MasterConfig.SESSION_LEASE_MS));
         duties.onLeadershipChange(sessions::onLeadershipChange);
         long checkMs = config.get(MasterConfig.SESSION_CHECK_INTERVAL_MS);
-        sessionChecks = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
-                .name("session-expiry").factory());
-        sessionChecks.scheduleWithFixedDelay(this::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
-        MasterClientService clientService = new MasterClientService(raft, store, store, sessions, registry, clock,
-                new SecureRandom(), defaultGoal, clusterId);
+        housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
+                .name("master-housekeeping").factory());
+        housekeeping.scheduleWithFixedDelay(this::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
+        ChunkHealth chunkHealth = new ChunkHealth(store, registry, raft::isLeader, System::currentTimeMillis);
+        long healthMs = config.get(MasterConfig.CHUNK_HEALTH_INTERVAL_MS);
+        housekeeping.scheduleWithFixedDelay(() -> refreshChunkHealth(chunkHealth), healthMs, healthMs,
+                TimeUnit.MILLISECONDS);
+        MasterClientService clientService = new MasterClientService(raft, store, store, sessions, registry,
+                chunkHealth, clock, new SecureRandom(), defaultGoal, clusterId);
         MasterChunkServerService chunkServerService = new MasterChunkServerService(raft, store, registry, clusterId,
                 Math.toIntExact(config.get(MasterConfig.DELETIONS_PER_HEARTBEAT)));
         clientServer = startGrpc(listenHost, clientPort, clientService);
@@ -170,6 +175,15 @@ public final class MasterServer implements AutoCloseable {
         } catch (RuntimeException e) {
             // A store closing under the check, or a proposal failing: the next round retries.
             LOG.debug("session expiry check failed", e);
+        }
+    }
+
+    private static void refreshChunkHealth(ChunkHealth chunkHealth) {
+        try {
+            chunkHealth.refresh();
+        } catch (RuntimeException e) {
+            // A store closing under the walk: the next round retries.
+            LOG.debug("chunk health walk failed", e);
         }
     }
 
@@ -262,8 +276,8 @@ public final class MasterServer implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            if (sessionChecks != null) {
-                sessionChecks.shutdownNow();
+            if (housekeeping != null) {
+                housekeeping.shutdownNow();
             }
             if (raft != null) {
                 raft.close();

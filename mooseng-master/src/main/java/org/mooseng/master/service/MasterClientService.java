@@ -9,9 +9,9 @@ import java.util.random.RandomGenerator;
 import io.grpc.Context;
 import io.grpc.stub.StreamObserver;
 import org.mooseng.common.Status;
+import org.mooseng.master.chunks.ChunkHealth;
 import org.mooseng.master.chunks.ChunkRegistry;
 import org.mooseng.master.chunks.ChunkServerView;
-import org.mooseng.master.chunks.ReplicaView;
 import org.mooseng.master.raft.MetaLog;
 import org.mooseng.meta.NamespaceReader;
 import org.mooseng.meta.SessionReader;
@@ -71,6 +71,7 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
 
     private final MetaLog log;
     private final NamespaceReader namespace;
+    private final ChunkHealth chunkHealth;
     private final ChunkRegistry registry;
     private final ChunkLocations chunks;
     private final ClientSessions sessions;
@@ -79,9 +80,10 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
     private final String version;
 
     public MasterClientService(MetaLog log, NamespaceReader namespace, SessionReader sessionState,
-                               ClientSessions sessions, ChunkRegistry registry, Clock clock,
-                               RandomGenerator random, int defaultGoal, String clusterId) {
+                               ClientSessions sessions, ChunkRegistry registry, ChunkHealth chunkHealth,
+                               Clock clock, RandomGenerator random, int defaultGoal, String clusterId) {
         this.log = log;
+        this.chunkHealth = chunkHealth;
         this.sessions = sessions;
         this.namespace = namespace;
         this.registry = registry;
@@ -284,17 +286,8 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
             NamespaceReader.NamespaceStats stats = namespace.stats();
             reply.setInodes(stats.inodes()).setFiles(stats.files()).setDirectories(stats.directories())
                     .setChunks(stats.chunks());
-            long[] underGoalAndMissing = new long[2];
-            namespace.forEachChunk(chunk -> {
-                long valid = registry.replicas(chunk.chunkId(), chunk.version()).stream()
-                        .filter(ReplicaView::valid).count();
-                if (valid == 0) {
-                    underGoalAndMissing[1]++;
-                } else if (valid < chunk.goal()) {
-                    underGoalAndMissing[0]++;
-                }
-            });
-            reply.setUnderGoalChunks(underGoalAndMissing[0]).setMissingChunks(underGoalAndMissing[1]);
+            ChunkHealth.Counts health = chunkHealth.last();
+            reply.setUnderGoalChunks(health.underGoal()).setMissingChunks(health.missing());
         }
         out.onNext(reply.build());
         out.onCompleted();
