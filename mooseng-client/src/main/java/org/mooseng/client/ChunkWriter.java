@@ -86,6 +86,8 @@ final class ChunkWriter implements AutoCloseable {
         int previousVersion;
         List<ChunkServerAddress> chain = List.of();
         long maxEnd;
+        /** The end (in the chunk) of the furthest frame sent; a frame starting there overlaps none in flight. */
+        long sentEndInChunk;
         int retries;
         /**
          * The version every replica of the chain is known to hold: the chunk's version before
@@ -184,7 +186,9 @@ final class ChunkWriter implements AutoCloseable {
                 ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(piece.length());
                 data.writeBytes(src.slice(base + piece.bufferOffset(), piece.length()));
                 PendingFrame frame = new PendingFrame(session, piece.offsetInChunk(), data);
+                awaitOverlapping(session, piece.offsetInChunk(), piece.length());
                 send(frame);
+                session.sentEndInChunk = Math.max(session.sentEndInChunk, piece.offsetInChunk() + piece.length());
                 inFlight.addLast(frame);
                 inFlightBytes += piece.length();
                 session.maxEnd = Math.max(session.maxEnd, piece.fileEnd());
@@ -195,6 +199,29 @@ final class ChunkWriter implements AutoCloseable {
         }
         src.position(base + length);
         writtenEnd = Math.max(writtenEnd, position + length);
+    }
+
+    /**
+     * Frames travel over several connections and may be applied out of order, so a frame
+     * that overwrites bytes of one still in flight waits until that one is acknowledged:
+     * the later write must win. A sequential writer never overlaps and never scans.
+     */
+    private void awaitOverlapping(ChunkSession session, long offsetInChunk, int length) throws MoosengException {
+        if (offsetInChunk >= session.sentEndInChunk) {
+            return;
+        }
+        int lastOverlapping = -1;
+        int index = 0;
+        for (PendingFrame pending : inFlight) {
+            if (pending.session == session && pending.offsetInChunk < offsetInChunk + length
+                    && offsetInChunk < pending.offsetInChunk + pending.data.readableBytes()) {
+                lastOverlapping = index;
+            }
+            index++;
+        }
+        for (int i = 0; i <= lastOverlapping && !inFlight.isEmpty(); i++) {
+            drainOldest();
+        }
     }
 
     private void commit() throws MoosengException {

@@ -43,6 +43,18 @@ public record ClientOptions(List<MasterAddress> masters, Optional<String> expect
         }
     }
 
+    /** These options with other credentials. */
+    public ClientOptions withCredentials(UserCredentials newCredentials) {
+        return new ClientOptions(masters, expectedClusterId, newCredentials, rpcTimeoutMs, dataTimeoutMs,
+                connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, session);
+    }
+
+    /** These options with another session setting. */
+    public ClientOptions withSession(SessionOptions newSession) {
+        return new ClientOptions(masters, expectedClusterId, credentials, rpcTimeoutMs, dataTimeoutMs,
+                connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, newSession);
+    }
+
     /** The first master's host. */
     public String masterHost() {
         return masters.getFirst().host();

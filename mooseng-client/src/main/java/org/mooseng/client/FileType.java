@@ -22,4 +22,16 @@ public enum FileType {
             case FILE_TYPE_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("unknown file type " + type);
         };
     }
+
+    org.mooseng.proto.FileType toProto() {
+        return switch (this) {
+            case REGULAR -> org.mooseng.proto.FileType.REGULAR;
+            case DIRECTORY -> org.mooseng.proto.FileType.DIRECTORY;
+            case SYMLINK -> org.mooseng.proto.FileType.SYMLINK;
+            case FIFO -> org.mooseng.proto.FileType.FIFO;
+            case SOCKET -> org.mooseng.proto.FileType.SOCKET;
+            case BLOCK_DEVICE -> org.mooseng.proto.FileType.BLOCK_DEVICE;
+            case CHAR_DEVICE -> org.mooseng.proto.FileType.CHAR_DEVICE;
+        };
+    }
 }

@@ -69,6 +69,15 @@ final class MasterNamespace implements PathResolver.Namespace {
         return reply.getTarget();
     }
 
+    /** One page of entries after {@code cookie}. */
+    ReadDirReply readDirPage(InodeId directory, long cookie, int maxEntries, String subject) throws MoosengException {
+        ReadDirRequest request = ReadDirRequest.newBuilder().setCred(credentials).setInode(directory.value())
+                .setCookie(cookie).setMaxEntries(maxEntries).build();
+        ReadDirReply reply = master.call(subject, s -> s.readDir(request));
+        MoosengException.check(reply.getStatus(), subject, reply.getMessage());
+        return reply;
+    }
+
     /** Every entry of a directory, fetched page by page. */
     List<DirEntry> readDir(InodeId directory, String subject) throws MoosengException {
         List<DirEntry> entries = new ArrayList<>();

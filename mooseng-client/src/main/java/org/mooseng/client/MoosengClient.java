@@ -56,8 +56,16 @@ public final class MoosengClient implements AutoCloseable {
     private final ChunkTruncator truncator;
     /** Null without a session (one-shot tools); set once at connect. */
     private volatile ClientSession session;
+    /** A view made by {@link #as}: it borrows the connections and the session, so closing it ends nothing. */
+    private final boolean view;
 
     private MoosengClient(ClientOptions options, MasterConnection master, ChunkServerTransport transport) {
+        this(options, master, transport, false);
+    }
+
+    private MoosengClient(ClientOptions options, MasterConnection master, ChunkServerTransport transport,
+                          boolean view) {
+        this.view = view;
         this.options = options;
         this.master = master;
         this.transport = transport;
@@ -108,6 +116,21 @@ public final class MoosengClient implements AutoCloseable {
 
     public String clusterId() {
         return master.clusterId();
+    }
+
+    /**
+     * This client acting as another user: the same master channel, data connections and
+     * session, other credentials on every call. Light enough to make per request (the FUSE
+     * mount makes one per caller); closing a view does nothing, closing this client ends its
+     * views too.
+     */
+    public MoosengClient as(UserCredentials credentials) {
+        if (credentials.equals(options.credentials())) {
+            return this;
+        }
+        MoosengClient other = new MoosengClient(options.withCredentials(credentials), master, transport, true);
+        other.session = session;
+        return other;
     }
 
     public ClientOptions options() {
@@ -190,6 +213,26 @@ public final class MoosengClient implements AutoCloseable {
 
     public List<DirectoryEntry> list(InodeId directory) throws MoosengException {
         return list(directory, directory.toString());
+    }
+
+    /**
+     * One page of a directory for a caller that pages by position (FUSE readdir): at most
+     * {@code maxEntries} entries after {@code cookie} (0 = from the start). Each entry's
+     * cookie resumes the listing after it.
+     */
+    public DirectoryPage readDirPage(InodeId directory, long cookie, int maxEntries) throws MoosengException {
+        if (cookie < 0 || maxEntries < 1) {
+            throw new MoosengException(Status.EINVAL, directory.toString(),
+                    "bad readdir page: cookie " + cookie + ", max entries " + maxEntries);
+        }
+        var reply = namespace.readDirPage(directory, cookie, maxEntries, directory.toString());
+        List<DirectoryPage.Entry> entries = new ArrayList<>(reply.getEntriesCount());
+        for (var e : reply.getEntriesList()) {
+            entries.add(new DirectoryPage.Entry(
+                    new DirectoryEntry(e.getName(), new InodeId(e.getInode()), FileType.from(e.getType())),
+                    e.getCookie()));
+        }
+        return new DirectoryPage(entries, reply.getEof() || entries.isEmpty());
     }
 
     private List<DirectoryEntry> list(InodeId directory, String subject) throws MoosengException {
@@ -329,6 +372,20 @@ public final class MoosengClient implements AutoCloseable {
     private FileStat mkdir(InodeId parent, String name, int mode, String subject) throws MoosengException {
         CreateOp create = CreateOp.newBuilder().setParent(parent.value()).setName(name)
                 .setType(org.mooseng.proto.FileType.DIRECTORY).setMode(mode & 07777).build();
+        return FileStat.from(namespace.mutate(MetaOp.newBuilder().setCreate(create), subject).getAttr());
+    }
+
+    /**
+     * mknod(2) by parent inode: a FIFO, socket, device node (with {@code rdev}) or empty
+     * regular file; {@code mode} holds the permission bits.
+     */
+    public FileStat mknod(InodeId parent, String name, FileType type, int mode, long rdev) throws MoosengException {
+        String subject = parent + "/" + name;
+        if (type == FileType.DIRECTORY || type == FileType.SYMLINK) {
+            throw new MoosengException(Status.EINVAL, subject, "mknod cannot make a " + type);
+        }
+        CreateOp create = CreateOp.newBuilder().setParent(parent.value()).setName(name).setType(type.toProto())
+                .setMode(mode & 07777).setRdev(rdev).setExclusive(true).build();
         return FileStat.from(namespace.mutate(MetaOp.newBuilder().setCreate(create), subject).getAttr());
     }
 
@@ -754,6 +811,9 @@ public final class MoosengClient implements AutoCloseable {
     /** Ends the session (releasing its open files and locks on the master), then the connections. */
     @Override
     public void close() {
+        if (view) {
+            return;
+        }
         ClientSession current = session;
         try {
             if (current != null) {

@@ -41,6 +41,7 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
         long size;
         int goal = 2;
         int nlink = 1;
+        long rdev;
         String target = "";
         final Map<String, Long> children = new LinkedHashMap<>();
         final TreeMap<Long, ChunkState> chunks = new TreeMap<>();
@@ -71,6 +72,8 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
     final List<WriteChunkRequest> writeChunkRequests = new CopyOnWriteArrayList<>();
     final List<WriteChunkEndRequest> writeChunkEnds = new CopyOnWriteArrayList<>();
     final List<String> clusterHeaders = new CopyOnWriteArrayList<>();
+    /** The credentials of every Mutate, in order. */
+    final List<Credentials> mutateCredentials = new CopyOnWriteArrayList<>();
     final AtomicInteger readChunkCalls = new AtomicInteger();
     /** Replicas the next ReadChunk reports instead of the stored ones (used once). */
     final java.util.concurrent.atomic.AtomicReference<List<ChunkServerAddress>> readReplicasOnce =
@@ -136,7 +139,7 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
     synchronized Attr attr(Node n) {
         return Attr.newBuilder().setInode(n.inode).setType(n.type).setMode(n.mode).setUid(n.uid).setGid(n.gid)
                 .setSize(n.type == FileType.SYMLINK ? n.target.length() : n.size).setNlink(n.nlink)
-                .setGoal(n.goal).build();
+                .setGoal(n.goal).setRdev(n.rdev).build();
     }
 
     private AttrReply attrReply(Node n) {
@@ -238,6 +241,7 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
             return;
         }
         MetaOp op = r.getOp();
+        mutateCredentials.add(op.getCred());
         MetaResult.Builder result = MetaResult.newBuilder();
         Status status = switch (op.getOpCase()) {
             case CREATE -> create(op.getCreate(), result);
@@ -307,6 +311,7 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
             return Status.EEXIST;
         }
         Node n = newNode(c.getType(), c.getMode());
+        n.rdev = c.getRdev();
         parent.children.put(c.getName(), n.inode);
         result.setAttr(attr(n));
         return Status.OK;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -257,6 +258,33 @@ class MoosengFileDataTest {
         // First lease plus at most one re-lease per excluded server allowed by the bound.
         assertThat(master.writeChunkRequests.size()).isLessThanOrEqualTo(1 + 2);
         assertThat(master.writeChunkEnds).isEmpty();
+    }
+
+    @Test
+    void overwriteOfBytesStillInFlightWaitsForTheEarlierFrame() throws Exception {
+        chunkServers.holdReplies = true;
+        MoosengFile f = client.create("/f", 0644, true);
+        f.write(0, ByteBuffer.wrap("abcdefgh".getBytes(StandardCharsets.UTF_8)));
+        java.util.concurrent.CompletableFuture<Integer> overwrite = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return f.write(5, ByteBuffer.wrap("XYZ".getBytes(StandardCharsets.UTF_8)));
+                    } catch (MoosengException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        // Frames may take different connections: the overwrite must not be sent before the first is acknowledged.
+        assertThatThrownBy(() -> overwrite.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(chunkServers.heldCount()).isEqualTo(1);
+        chunkServers.releaseHeld();
+        assertThat(overwrite.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+        f.close();
+        ByteBuffer back = ByteBuffer.allocate(8);
+        try (MoosengFile r = client.open("/f")) {
+            r.read(0, back);
+        }
+        assertThat(new String(back.array(), StandardCharsets.UTF_8)).isEqualTo("abcdeXYZ");
     }
 
     @Test
