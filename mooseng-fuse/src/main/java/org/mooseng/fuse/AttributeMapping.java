@@ -37,13 +37,13 @@ final class AttributeMapping {
     }
 
     /** The node type a mknod mode asks for; null for a type MooseNG cannot hold. */
-    static org.mooseng.proto.FileType nodeType(int mode) {
+    static FileType nodeType(int mode) {
         return switch (mode & FileAttributes.S_IFMT) {
-            case FileAttributes.S_IFREG, 0 -> org.mooseng.proto.FileType.REGULAR;
-            case FileAttributes.S_IFIFO -> org.mooseng.proto.FileType.FIFO;
-            case FileAttributes.S_IFSOCK -> org.mooseng.proto.FileType.SOCKET;
-            case FileAttributes.S_IFCHR -> org.mooseng.proto.FileType.CHAR_DEVICE;
-            case FileAttributes.S_IFBLK -> org.mooseng.proto.FileType.BLOCK_DEVICE;
+            case FileAttributes.S_IFREG, 0 -> FileType.REGULAR;
+            case FileAttributes.S_IFIFO -> FileType.FIFO;
+            case FileAttributes.S_IFSOCK -> FileType.SOCKET;
+            case FileAttributes.S_IFCHR -> FileType.CHAR_DEVICE;
+            case FileAttributes.S_IFBLK -> FileType.BLOCK_DEVICE;
             default -> null;
         };
     }

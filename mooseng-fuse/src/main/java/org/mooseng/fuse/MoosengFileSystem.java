@@ -2,17 +2,21 @@ package org.mooseng.fuse;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.mooseng.client.DirectoryPage;
 import org.mooseng.client.FileStat;
 import org.mooseng.client.FileType;
 import org.mooseng.client.FsStats;
 import org.mooseng.client.MoosengClient;
 import org.mooseng.client.MoosengException;
 import org.mooseng.client.MoosengFile;
+import org.mooseng.client.OpenFlag;
+import org.mooseng.client.UserCredentials;
 import org.mooseng.common.InodeId;
 import org.mooseng.common.Layout;
 import org.mooseng.fuse.ll.AttributeChange;
@@ -20,18 +24,20 @@ import org.mooseng.fuse.ll.Caller;
 import org.mooseng.fuse.ll.DirectoryItem;
 import org.mooseng.fuse.ll.FileAttributes;
 import org.mooseng.fuse.ll.FuseOperations;
+import org.mooseng.fuse.ll.LockRange;
 import org.mooseng.fuse.ll.Reply;
-import org.mooseng.proto.DirEntry;
-import org.mooseng.proto.ReadDirReply;
+import org.mooseng.proto.SetAttrOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The POSIX view of a cluster for the kernel: each FUSE operation mapped onto the client
- * library, with the caller's credentials. Inode numbers are the master's own (its root is
- * 1, FUSE's root id), so no inode table is kept and forget has nothing to do. Open files
+ * library, with the caller's credentials (a light {@link MoosengClient#as} view per
+ * request). Inode numbers are the master's own (its root is 1, FUSE's root id), so no inode
+ * table is kept and forget has nothing to do. Every open is registered in the mount's
+ * session, so an unlinked or replaced file stays usable through its handles. Open files
  * live in a concurrent map keyed by the handle given to the kernel; the data path takes no
- * lock beyond the handle's own.
+ * lock beyond the handle's own (and, for O_APPEND, the file's).
  */
 public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MoosengFileSystem.class);
@@ -39,6 +45,11 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     static final int EBADF = 9;
     static final int EINVAL = 22;
     static final int EPERM = 1;
+    static final int ENOTDIR = 20;
+    static final int EOPNOTSUPP = 95;
+    static final int S_ISUID = 04000;
+    static final int S_ISGID = 02000;
+    static final int O_TRUNC = 01000;
     /** Offsets 1 and 2 are "." and ".."; a master cookie c is offset c + 2. */
     static final long FIRST_COOKIE_OFFSET = 2;
     private static final long STATFS_BLOCK_BYTES = 4096;
@@ -47,19 +58,27 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     /** Bytes a readdir entry takes at least (24-byte header plus a short name); bounds the page asked for. */
     private static final int MIN_DIRENT_BYTES = 32;
     private static final int MAX_PAGE_ENTRIES = 1024;
+    /**
+     * The xattr namespaces stored as plain attributes; any other name is EOPNOTSUPP, as on a
+     * local file system without that support. "system." holds POSIX ACLs, whose meaning the
+     * mount does not implement: storing them as opaque bytes would make programs that copy
+     * modes through ACLs (cp -a) lose the mode, while EOPNOTSUPP makes them use chmod.
+     */
+    private static final List<String> XATTR_NAMESPACES = List.of("user.", "trusted.", "security.");
 
-    private final CallerClients clients;
-    private final MasterExtras extras;
+    private final MoosengClient client;
+    private final MountLocks locks;
     private final double attrTimeoutSeconds;
     private final double entryTimeoutSeconds;
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
+    /** Writable handles per inode; the set object also orders the O_APPEND writes of that file. */
     private final Map<Long, Set<OpenFile>> writersByInode = new ConcurrentHashMap<>();
 
-    MoosengFileSystem(CallerClients clients, MasterExtras extras, double attrTimeoutSeconds,
-                      double entryTimeoutSeconds) {
-        this.clients = clients;
-        this.extras = extras;
+    /** {@code client} must have a session (locks, and files kept while open, need one). */
+    MoosengFileSystem(MoosengClient client, double attrTimeoutSeconds, double entryTimeoutSeconds) {
+        this.client = client;
+        this.locks = new MountLocks(client);
         this.attrTimeoutSeconds = attrTimeoutSeconds;
         this.entryTimeoutSeconds = entryTimeoutSeconds;
     }
@@ -79,8 +98,16 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         }
     }
 
-    private MoosengClient client(Caller caller) throws MoosengException {
-        return clients.forCaller(caller);
+    static UserCredentials identity(Caller caller) {
+        return new UserCredentials(caller.uid(), caller.gid(), caller.groups());
+    }
+
+    /** The client acting as the caller; root callers of a root mount use the mount's own. */
+    private MoosengClient client(Caller caller) {
+        if (caller.isRoot() && client.options().credentials().uid() == 0) {
+            return client;
+        }
+        return client.as(identity(caller));
     }
 
     private Reply.Entry entry(FileStat stat) {
@@ -122,33 +149,97 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply getattr(Caller caller, long inode, long handle) {
-        return errnoOf(() -> attributes(client(caller).stat(inode(inode))));
+        return errnoOf(() -> {
+            // Writes in flight become visible (size and mtime) to a stat, as on a local file system.
+            commitWriters(inode);
+            return attributes(client(caller).stat(inode(inode)));
+        });
     }
 
     @Override
     public Reply setattr(Caller caller, long inode, AttributeChange change, long handle) {
         return errnoOf(() -> {
-            MoosengClient client = client(caller);
-            var op = AttributeMapping.setAttr(change);
+            MoosengClient asCaller = client(caller);
+            SetAttrOp.Builder op = AttributeMapping.setAttr(change);
             if (op.getValid() == 0) {
-                return attributes(client.stat(inode(inode)));
+                return attributes(asCaller.stat(inode(inode)));
             }
-            if (change.has(AttributeChange.SET_SIZE)) {
-                // Writes still in flight would land after the cut: commit them first.
-                commitWriters(inode);
+            // Writes issued before this call must not land after it: a size cut would be undone
+            // and times set explicitly (cp -a, tar -p) would be stamped over by the commit.
+            commitWriters(inode);
+            if (change.has(AttributeChange.SET_MODE) && !caller.isRoot()) {
+                FileStat current = asCaller.stat(inode(inode));
+                if (current.uid() != caller.uid() && clearsOnlySetIdBits(current.mode(), change.mode())) {
+                    return killPrivileges(asCaller, inode, op, change.mode());
+                }
             }
-            return attributes(client.setAttr(inode(inode), op));
+            FileStat changed = asCaller.setAttr(inode(inode), op);
+            if (change.has(AttributeChange.SET_SIZE) && !caller.isRoot()) {
+                changed = dropSetGidOfOutsider(caller, changed);
+            }
+            return attributes(changed);
         });
     }
 
+    /**
+     * Linux (since 6.2) clears set-group-id on a write or truncate by someone outside the
+     * file's group even when the group has no execute bit; the kernel's FUSE module asks for
+     * that only when the group may execute, so the mount completes the rule here, with its
+     * own identity as for {@link #killPrivileges}.
+     */
+    private FileStat dropSetGidOfOutsider(Caller caller, FileStat stat) throws MoosengException {
+        int mode = stat.mode() & 07777;
+        boolean inGroup = caller.gid() == stat.gid() || caller.groups().contains(stat.gid());
+        if ((mode & S_ISGID) == 0 || inGroup || !stat.isRegularFile()) {
+            return stat;
+        }
+        return client.setAttr(stat.inode(), SetAttrOp.newBuilder().setValid(SetAttrOp.Field.SET_MODE_VALUE)
+                .setMode(mode & ~S_ISGID));
+    }
+
+    /** Whether the new mode is the current one with S_ISUID and/or S_ISGID taken away, and nothing else changed. */
+    static boolean clearsOnlySetIdBits(int currentMode, int newMode) {
+        int current = currentMode & 07777;
+        int requested = newMode & 07777;
+        int removed = current & ~requested;
+        return requested == (current & ~removed) && removed != 0 && (removed & ~(S_ISUID | S_ISGID)) == 0;
+    }
+
+    /**
+     * The kernel clears set-user-id/set-group-id bits when someone other than the owner writes
+     * or truncates the file, by a setattr of the mode sent with the writer's identity (the
+     * master would refuse a chmod by a non-owner). The writer must be allowed to write; the
+     * other changes of the request (a truncate) are made as the writer, then the bits are
+     * cleared with the mount's own identity.
+     */
+    private Reply killPrivileges(MoosengClient asCaller, long inode, SetAttrOp.Builder op, int newMode)
+            throws MoosengException {
+        int others = op.getValid() & ~SetAttrOp.Field.SET_MODE_VALUE;
+        if (others != 0) {
+            asCaller.setAttr(inode(inode), op.clone().setValid(others));
+        } else {
+            asCaller.access(inode(inode), 2);
+        }
+        return attributes(client.setAttr(inode(inode), SetAttrOp.newBuilder()
+                .setValid(SetAttrOp.Field.SET_MODE_VALUE).setMode(newMode & 07777)));
+    }
+
+    /** Commits the writes of every handle of the file that has some in flight. */
     private void commitWriters(long inode) throws MoosengException {
         Set<OpenFile> writers = writersByInode.get(inode);
         if (writers == null) {
             return;
         }
         for (OpenFile writer : writers) {
+            commit(writer);
+        }
+    }
+
+    private static void commit(OpenFile writer) throws MoosengException {
+        long end = writer.writtenEnd().get();
+        if (end > 0) {
             writer.file().fsync();
-            writer.writtenEnd().set(0);
+            writer.writtenEnd().compareAndSet(end, 0);
         }
     }
 
@@ -159,18 +250,11 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply mknod(Caller caller, long parent, String name, int mode, long rdev) {
-        org.mooseng.proto.FileType type = AttributeMapping.nodeType(mode);
+        FileType type = AttributeMapping.nodeType(mode);
         if (type == null) {
             return Reply.error(EINVAL);
         }
-        return errnoOf(() -> {
-            MoosengClient client = client(caller);
-            if (type == org.mooseng.proto.FileType.REGULAR) {
-                return entry(client.create(inode(parent), name, mode & 07777, true));
-            }
-            extras.mknod(client.options().credentials(), inode(parent), name, type, mode, rdev);
-            return entry(client.lookup(inode(parent), name));
-        });
+        return errnoOf(() -> entry(client(caller).mknod(inode(parent), name, type, mode & 07777, rdev)));
     }
 
     @Override
@@ -219,13 +303,33 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply open(Caller caller, long inode, int flags) {
-        return errnoOf(() -> openReply(client(caller).open(inode(inode), AttributeMapping.openFlags(flags)),
-                inode, flags));
+        return errnoOf(() -> {
+            Set<OpenFlag> openFlags = openFlags(flags);
+            if (openFlags.contains(OpenFlag.TRUNCATE)) {
+                commitWriters(inode);
+            }
+            // Registered in the mount's session: the file outlives an unlink or a replacing rename while open.
+            return openReply(client(caller).open(inode(inode), openFlags), inode, flags);
+        });
+    }
+
+    /**
+     * The client's flags for open(2) flags. O_APPEND is not passed on: the mount places
+     * appends itself, at the end including other handles' writes in flight.
+     */
+    private static Set<OpenFlag> openFlags(int flags) {
+        Set<OpenFlag> result = EnumSet.copyOf(AttributeMapping.openFlags(flags));
+        result.remove(OpenFlag.APPEND);
+        if ((flags & O_TRUNC) != 0 && result.contains(OpenFlag.WRITE)) {
+            result.add(OpenFlag.TRUNCATE);
+        }
+        return result;
     }
 
     private Reply.Open openReply(MoosengFile file, long inode, int flags) {
         long handle = nextHandle.getAndIncrement();
-        OpenFile open = new OpenFile(handle, inode, file, AttributeMapping.writable(flags));
+        OpenFile open = new OpenFile(handle, inode, file, AttributeMapping.writable(flags),
+                AttributeMapping.writable(flags) && (flags & AttributeMapping.O_APPEND) != 0);
         openFiles.put(handle, open);
         if (open.writable()) {
             writersByInode.computeIfAbsent(inode, k -> ConcurrentHashMap.newKeySet()).add(open);
@@ -236,12 +340,25 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     @Override
     public Reply create(Caller caller, long parent, String name, int mode, int flags) {
         return errnoOf(() -> {
-            MoosengClient client = client(caller);
-            FileStat created = client.create(inode(parent), name, mode & 07777,
-                    (flags & AttributeMapping.O_EXCL) != 0);
-            MoosengFile file = client.open(created.inode(), AttributeMapping.openFlags(flags));
+            MoosengFile file = client(caller).createAndOpen(inode(parent), name, mode & 07777,
+                    (flags & AttributeMapping.O_EXCL) != 0, openFlags(flags));
+            FileStat created;
+            try {
+                created = file.stat();
+            } catch (MoosengException e) {
+                closeQuietly(file);
+                throw e;
+            }
             return new Reply.Create(entry(created), openReply(file, created.inode().value(), flags));
         });
+    }
+
+    private static void closeQuietly(MoosengFile file) {
+        try {
+            file.close();
+        } catch (MoosengException e) {
+            LOG.debug("{}: close after a failed create: {}", file.path(), e.getMessage());
+        }
     }
 
     @Override
@@ -251,6 +368,15 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             return Reply.error(EBADF);
         }
         return errnoOf(() -> {
+            // Another handle's writes in flight are read back as a local file system would show them.
+            Set<OpenFile> writers = writersByInode.get(inode);
+            if (writers != null) {
+                for (OpenFile writer : writers) {
+                    if (writer != open) {
+                        commit(writer);
+                    }
+                }
+            }
             int n = open.file().read(offset, target);
             return new Reply.Data(Math.max(n, 0));
         });
@@ -263,29 +389,60 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             return Reply.error(EBADF);
         }
         return errnoOf(() -> {
-            int n = open.file().write(offset, source);
-            open.writtenEnd().accumulateAndGet(offset + n, Math::max);
-            return new Reply.Written(n);
+            if (!caller.isRoot() && !open.setIdChecked().getAndSet(true)) {
+                dropSetGidOfOutsider(caller, open.file().stat());
+            }
+            Set<OpenFile> writers = writersByInode.get(inode);
+            if (writers == null || (!open.append() && writers.size() == 1)) {
+                return written(open, offset, source);
+            }
+            // Several handles write this file: one at a time, each after the others' writes are
+            // committed, because two write sessions on one chunk would each bump its version
+            // under the other. O_APPEND takes the end of the file as the master has it or as any
+            // handle is writing it, under the same lock, so two appends never overlap.
+            synchronized (writers) {
+                for (OpenFile other : writers) {
+                    if (other != open) {
+                        commit(other);
+                    }
+                }
+                long position = open.append() ? sizeWithOpenWrites(open.file().stat()) : offset;
+                return written(open, position, source);
+            }
         });
     }
 
-    /** Every close(2) of a descriptor: commit, so another client (or a stat) sees the data. */
+    private static Reply written(OpenFile open, long offset, ByteBuffer source) throws MoosengException {
+        int n = open.file().write(offset, source);
+        open.writtenEnd().accumulateAndGet(offset + n, Math::max);
+        return new Reply.Written(n);
+    }
+
+    /**
+     * Every close(2) of a descriptor: commit, so another client (or a stat) sees the data, and
+     * drop the closing process's POSIX locks on the file, as close(2) does.
+     */
     @Override
-    public Reply flush(Caller caller, long inode, long handle) {
+    public Reply flush(Caller caller, long inode, long handle, long lockOwner) {
         OpenFile open = openFiles.get(handle);
         if (open == null) {
             return Reply.error(EBADF);
         }
         return errnoOf(() -> {
-            if (open.writable()) {
-                open.file().fsync();
+            try {
+                if (open.writable()) {
+                    open.file().fsync();
+                    open.writtenEnd().set(0);
+                }
+            } finally {
+                locks.closed(inode, lockOwner);
             }
             return Reply.OK;
         });
     }
 
     @Override
-    public Reply release(Caller caller, long inode, long handle) {
+    public Reply release(Caller caller, long inode, long handle, long lockOwner, boolean flockRelease) {
         OpenFile open = openFiles.remove(handle);
         if (open == null) {
             return Reply.error(EBADF);
@@ -293,7 +450,14 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         Set<OpenFile> writers = writersByInode.get(open.inode());
         try {
             return errnoOf(() -> {
-                open.file().close();
+                try {
+                    if (flockRelease) {
+                        locks.flockReleased(inode, lockOwner);
+                    }
+                } finally {
+                    // Releases the open registered in the session (an unlinked file goes with its last open).
+                    open.file().close();
+                }
                 return Reply.OK;
             });
         } finally {
@@ -323,7 +487,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         return errnoOf(() -> {
             FileStat dir = client(caller).stat(inode(inode));
             if (!dir.isDirectory()) {
-                return Reply.error(20);
+                return Reply.error(ENOTDIR);
             }
             // Directory pages are fetched by cookie on every readdir: no per-handle state.
             return new Reply.Open(0, false, false);
@@ -342,26 +506,13 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             }
             long cookie = Math.max(0, offset - FIRST_COOKIE_OFFSET);
             int pageEntries = (int) Math.clamp(maxBytes / MIN_DIRENT_BYTES, 1, MAX_PAGE_ENTRIES);
-            ReadDirReply page = extras.readDirPage(client(caller).options().credentials(), inode(inode), cookie,
-                    pageEntries);
-            for (DirEntry e : page.getEntriesList()) {
-                items.add(new DirectoryItem(e.getName(), e.getInode(),
-                        AttributeMapping.typeBits(fileType(e.getType())), e.getCookie() + FIRST_COOKIE_OFFSET));
+            DirectoryPage page = client(caller).readDirPage(inode(inode), cookie, pageEntries);
+            for (DirectoryPage.Entry e : page.entries()) {
+                items.add(new DirectoryItem(e.entry().name(), e.entry().inode().value(),
+                        AttributeMapping.typeBits(e.entry().type()), e.cookie() + FIRST_COOKIE_OFFSET));
             }
             return new Reply.Directory(items);
         });
-    }
-
-    private static FileType fileType(org.mooseng.proto.FileType type) {
-        return switch (type) {
-            case DIRECTORY -> FileType.DIRECTORY;
-            case SYMLINK -> FileType.SYMLINK;
-            case FIFO -> FileType.FIFO;
-            case SOCKET -> FileType.SOCKET;
-            case BLOCK_DEVICE -> FileType.BLOCK_DEVICE;
-            case CHAR_DEVICE -> FileType.CHAR_DEVICE;
-            case REGULAR, FILE_TYPE_UNSPECIFIED, UNRECOGNIZED -> FileType.REGULAR;
-        };
     }
 
     @Override
@@ -384,6 +535,9 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply setxattr(Caller caller, long inode, String name, byte[] value, int flags) {
+        if (!knownXattrNamespace(name)) {
+            return Reply.error(EOPNOTSUPP);
+        }
         return errnoOf(() -> {
             client(caller).setxattr(inode(inode), name, value, flags);
             return Reply.OK;
@@ -392,6 +546,9 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply getxattr(Caller caller, long inode, String name, long size) {
+        if (!knownXattrNamespace(name)) {
+            return Reply.error(EOPNOTSUPP);
+        }
         return errnoOf(() -> XattrReplies.value(client(caller).getxattr(inode(inode), name), size));
     }
 
@@ -402,6 +559,9 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply removexattr(Caller caller, long inode, String name) {
+        if (!knownXattrNamespace(name)) {
+            return Reply.error(EOPNOTSUPP);
+        }
         return errnoOf(() -> {
             client(caller).removexattr(inode(inode), name);
             return Reply.OK;
@@ -416,6 +576,34 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         });
     }
 
+    static boolean knownXattrNamespace(String name) {
+        for (String prefix : XATTR_NAMESPACES) {
+            if (name.startsWith(prefix) && name.length() > prefix.length()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // ------------------------------------------------------------ locks
+
+    @Override
+    public Reply getlk(Caller caller, long inode, long handle, long lockOwner, LockRange lock) {
+        return errnoOf(() -> locks.getlk(inode, lockOwner, lock));
+    }
+
+    @Override
+    public Reply setlk(Caller caller, long inode, long handle, long lockOwner, LockRange lock, boolean sleep,
+                       Interruption interrupted) {
+        return locks.setlk(inode, lockOwner, lock, sleep, interrupted);
+    }
+
+    @Override
+    public Reply flock(Caller caller, long inode, long handle, long lockOwner, int operation,
+                       Interruption interrupted) {
+        return locks.flock(inode, lockOwner, operation, interrupted);
+    }
+
     /** Open handles, for diagnostics and tests. */
     int openHandles() {
         return openFiles.size();
@@ -424,6 +612,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     /** Closes every handle the kernel did not release (the mount went away under them). */
     @Override
     public void close() {
+        locks.close();
         for (OpenFile open : List.copyOf(openFiles.values())) {
             try {
                 open.file().close();

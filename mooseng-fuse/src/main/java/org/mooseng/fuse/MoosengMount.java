@@ -2,7 +2,9 @@ package org.mooseng.fuse;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.mooseng.client.ClientOptions;
 import org.mooseng.client.MoosengClient;
+import org.mooseng.client.SessionOptions;
 import org.mooseng.client.MoosengException;
 import org.mooseng.fuse.ll.LowLevelSession;
 import org.slf4j.Logger;
@@ -22,18 +24,19 @@ public final class MoosengMount {
     /** Runs in the calling thread until the file system is unmounted; returns libfuse's loop result. */
     public static int run(MountConfig config) throws MoosengException {
         boolean root = "root".equals(System.getProperty("user.name")) || isUidZero();
-        MoosengClient client = MoosengClient.connect(config.client());
-        MasterExtras extras = null;
-        CallerClients clients = null;
+        // The session registers every open (files stay while open), holds the locks, and ends
+        // with the mount, or when its lease runs out if the mount dies.
+        ClientOptions options = config.client();
+        if (!options.session().enabled()) {
+            options = options.withSession(SessionOptions.forMount(config.mountpoint().toString()));
+        }
+        MoosengClient client = MoosengClient.connect(options);
         MoosengFileSystem fileSystem = null;
         LowLevelSession session = null;
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = null;
         try {
-            extras = new MasterExtras(config.client(), client.clusterId());
-            clients = new CallerClients(config.client(), client, MoosengClient::connect);
-            fileSystem = new MoosengFileSystem(clients, extras, config.attrTimeoutSeconds(),
-                    config.entryTimeoutSeconds());
+            fileSystem = new MoosengFileSystem(client, config.attrTimeoutSeconds(), config.entryTimeoutSeconds());
             session = new LowLevelSession(fileSystem, config.session(root));
             session.mount();
             LOG.info("{}: mounted cluster {} (options {})", config.mountpoint(), client.clusterId(),
@@ -60,12 +63,6 @@ public final class MoosengMount {
             }
             if (fileSystem != null) {
                 fileSystem.close();
-            }
-            if (clients != null) {
-                clients.close();
-            }
-            if (extras != null) {
-                extras.close();
             }
             client.close();
             finished.countDown();

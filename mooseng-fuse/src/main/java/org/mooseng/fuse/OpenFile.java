@@ -1,14 +1,18 @@
 package org.mooseng.fuse;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mooseng.client.MoosengFile;
 
 /**
  * A file handle given to the kernel. {@code writtenEnd} is the end of this handle's writes
- * not yet committed to the master, so getattr can report a size that includes them.
+ * not yet committed to the master (0 when none are), so getattr can report a size that
+ * includes them; {@code append}: opened with O_APPEND, every write goes to the end;
+ * {@code setIdChecked}: the first write by an unprivileged caller has checked the set-group-id bit.
  */
-record OpenFile(long handle, long inode, MoosengFile file, boolean writable, AtomicLong writtenEnd) {
-    OpenFile(long handle, long inode, MoosengFile file, boolean writable) {
-        this(handle, inode, file, writable, new AtomicLong());
+record OpenFile(long handle, long inode, MoosengFile file, boolean writable, boolean append, AtomicLong writtenEnd,
+                AtomicBoolean setIdChecked) {
+    OpenFile(long handle, long inode, MoosengFile file, boolean writable, boolean append) {
+        this(handle, inode, file, writable, append, new AtomicLong(), new AtomicBoolean());
     }
 }

@@ -16,7 +16,7 @@ class AttributeMappingTest {
         assertThat(AttributeMapping.openFlags(1)).containsExactly(OpenFlag.WRITE);
         assertThat(AttributeMapping.openFlags(2 | 02000)).containsExactlyInAnyOrder(OpenFlag.READ, OpenFlag.WRITE,
                 OpenFlag.APPEND);
-        // O_TRUNC arrives as a separate setattr: the open itself must not cut the file again.
+        // O_TRUNC is not mapped here: MoosengFileSystem adds TRUNCATE for writable opens (atomic_o_trunc).
         assertThat(AttributeMapping.openFlags(1 | 01000)).containsExactly(OpenFlag.WRITE);
     }
 
@@ -36,11 +36,11 @@ class AttributeMappingTest {
 
     @Test
     void mknodTypesMapAndDirectoriesAreRefused() {
-        assertThat(AttributeMapping.nodeType(0010644)).isEqualTo(org.mooseng.proto.FileType.FIFO);
-        assertThat(AttributeMapping.nodeType(0140644)).isEqualTo(org.mooseng.proto.FileType.SOCKET);
-        assertThat(AttributeMapping.nodeType(0020644)).isEqualTo(org.mooseng.proto.FileType.CHAR_DEVICE);
-        assertThat(AttributeMapping.nodeType(0060644)).isEqualTo(org.mooseng.proto.FileType.BLOCK_DEVICE);
-        assertThat(AttributeMapping.nodeType(0100644)).isEqualTo(org.mooseng.proto.FileType.REGULAR);
+        assertThat(AttributeMapping.nodeType(0010644)).isEqualTo(org.mooseng.client.FileType.FIFO);
+        assertThat(AttributeMapping.nodeType(0140644)).isEqualTo(org.mooseng.client.FileType.SOCKET);
+        assertThat(AttributeMapping.nodeType(0020644)).isEqualTo(org.mooseng.client.FileType.CHAR_DEVICE);
+        assertThat(AttributeMapping.nodeType(0060644)).isEqualTo(org.mooseng.client.FileType.BLOCK_DEVICE);
+        assertThat(AttributeMapping.nodeType(0100644)).isEqualTo(org.mooseng.client.FileType.REGULAR);
         assertThat(AttributeMapping.nodeType(0040755)).isNull();
     }
 

@@ -46,9 +46,11 @@ public interface FuseOperations {
 
     Reply write(Caller caller, long inode, long handle, long offset, ByteBuffer source) throws Exception;
 
-    Reply flush(Caller caller, long inode, long handle) throws Exception;
+    /** Every close(2) of a descriptor; {@code lockOwner} identifies the closing process's POSIX locks. */
+    Reply flush(Caller caller, long inode, long handle, long lockOwner) throws Exception;
 
-    Reply release(Caller caller, long inode, long handle) throws Exception;
+    /** The last close of an open; {@code flockRelease}: the owner held a flock, which must go now. */
+    Reply release(Caller caller, long inode, long handle, long lockOwner, boolean flockRelease) throws Exception;
 
     Reply fsync(Caller caller, long inode, long handle, boolean dataOnly) throws Exception;
 
@@ -71,4 +73,24 @@ public interface FuseOperations {
     Reply removexattr(Caller caller, long inode, String name) throws Exception;
 
     Reply access(Caller caller, long inode, int mask) throws Exception;
+
+    /** F_GETLK: answers {@link Reply.Lock} with the conflicting lock, or one of type F_UNLCK. */
+    Reply getlk(Caller caller, long inode, long handle, long lockOwner, LockRange lock) throws Exception;
+
+    /**
+     * F_SETLK / F_SETLKW ({@code sleep}): waiting ends with EINTR once {@code interrupted}
+     * reports that the kernel gave up on the request (the caller got a signal).
+     */
+    Reply setlk(Caller caller, long inode, long handle, long lockOwner, LockRange lock, boolean sleep,
+                Interruption interrupted) throws Exception;
+
+    /** flock(2); {@code operation}: LOCK_SH 1, LOCK_EX 2, LOCK_UN 8, or'ed with LOCK_NB 4. */
+    Reply flock(Caller caller, long inode, long handle, long lockOwner, int operation, Interruption interrupted)
+            throws Exception;
+
+    /** Whether the kernel has interrupted the request being served. */
+    @FunctionalInterface
+    interface Interruption {
+        boolean interrupted();
+    }
 }

@@ -163,6 +163,10 @@ public final class FuseStructs {
     static final long FILE_INFO_BITS = offset(FILE_INFO, "bits");
     static final long FILE_INFO_FH = offset(FILE_INFO, "fh");
     static final long FILE_INFO_LOCK_OWNER = offset(FILE_INFO, "lock_owner");
+    static final long FLOCK_TYPE = offset(FLOCK, "l_type");
+    static final long FLOCK_START = offset(FLOCK, "l_start");
+    static final long FLOCK_LEN = offset(FLOCK, "l_len");
+    static final long FLOCK_PID = offset(FLOCK, "l_pid");
     static final long CONN_MAX_WRITE = offset(CONN_INFO, "max_write");
     static final long CONN_MAX_READAHEAD = offset(CONN_INFO, "max_readahead");
     static final long CONN_CAPABLE = offset(CONN_INFO, "capable");

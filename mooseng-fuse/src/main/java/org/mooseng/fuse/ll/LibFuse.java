@@ -60,6 +60,7 @@ public final class LibFuse {
     final MethodHandle addDirentryPlus;
     final MethodHandle reqCtx;
     final MethodHandle reqGetgroups;
+    final MethodHandle reqInterrupted;
 
     private LibFuse(SymbolLookup lib) {
         Linker linker = Linker.nativeLinker();
@@ -94,6 +95,7 @@ public final class LibFuse {
         addDirentryPlus = handle(linker, lib, "fuse_add_direntry_plus",
                 FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
         reqCtx = handle(linker, lib, "fuse_req_ctx", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        reqInterrupted = handle(linker, lib, "fuse_req_interrupted", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         reqGetgroups = handle(linker, lib, "fuse_req_getgroups", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         if (loopMt312 == null && loopMt32 == null) {
             throw new IllegalStateException("libfuse3 has neither fuse_session_loop_mt_312 nor fuse_session_loop_mt_32");

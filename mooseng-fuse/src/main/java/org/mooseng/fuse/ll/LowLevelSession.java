@@ -190,7 +190,10 @@ public final class LowLevelSession implements AutoCloseable {
                 Map.entry("listxattr", FunctionDescriptor.ofVoid(a, l, l)),
                 Map.entry("removexattr", FunctionDescriptor.ofVoid(a, l, a)),
                 Map.entry("access", FunctionDescriptor.ofVoid(a, l, i)),
-                Map.entry("create", FunctionDescriptor.ofVoid(a, l, a, i, a)));
+                Map.entry("create", FunctionDescriptor.ofVoid(a, l, a, i, a)),
+                Map.entry("getlk", FunctionDescriptor.ofVoid(a, l, a, a)),
+                Map.entry("setlk", FunctionDescriptor.ofVoid(a, l, a, a, i)),
+                Map.entry("flock", FunctionDescriptor.ofVoid(a, l, a, i)));
         Linker linker = Linker.nativeLinker();
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         for (int index = 0; index < FuseStructs.LOWLEVEL_OPS_ORDER.size(); index++) {
@@ -398,12 +401,14 @@ public final class LowLevelSession implements AutoCloseable {
 
     @SuppressWarnings("unused")
     private void onFlush(MemorySegment req, long inode, MemorySegment fileInfo) {
-        serve("flush", req, MemorySegment.NULL, c -> operations.flush(c, inode, handle(fileInfo)));
+        serve("flush", req, MemorySegment.NULL, c -> operations.flush(c, inode, handle(fileInfo),
+                NativeStructs.fileInfoLockOwner(fi(fileInfo))));
     }
 
     @SuppressWarnings("unused")
     private void onRelease(MemorySegment req, long inode, MemorySegment fileInfo) {
-        serve("release", req, MemorySegment.NULL, c -> operations.release(c, inode, handle(fileInfo)));
+        serve("release", req, MemorySegment.NULL, c -> operations.release(c, inode, handle(fileInfo),
+                NativeStructs.fileInfoLockOwner(fi(fileInfo)), NativeStructs.fileInfoFlockRelease(fi(fileInfo))));
     }
 
     @SuppressWarnings("unused")
@@ -462,6 +467,35 @@ public final class LowLevelSession implements AutoCloseable {
     @SuppressWarnings("unused")
     private void onRemovexattr(MemorySegment req, long inode, MemorySegment name) {
         serve("removexattr", req, MemorySegment.NULL, c -> operations.removexattr(c, inode, string(name)));
+    }
+
+    @SuppressWarnings("unused")
+    private void onGetlk(MemorySegment req, long inode, MemorySegment fileInfo, MemorySegment flock) {
+        serve("getlk", req, MemorySegment.NULL, c -> operations.getlk(c, inode, handle(fileInfo),
+                NativeStructs.fileInfoLockOwner(fi(fileInfo)),
+                NativeStructs.readFlock(flock.reinterpret(FuseStructs.FLOCK.byteSize()))));
+    }
+
+    @SuppressWarnings("unused")
+    private void onSetlk(MemorySegment req, long inode, MemorySegment fileInfo, MemorySegment flock, int sleep) {
+        serve("setlk", req, MemorySegment.NULL, c -> operations.setlk(c, inode, handle(fileInfo),
+                NativeStructs.fileInfoLockOwner(fi(fileInfo)),
+                NativeStructs.readFlock(flock.reinterpret(FuseStructs.FLOCK.byteSize())), sleep != 0,
+                () -> interrupted(req)));
+    }
+
+    @SuppressWarnings("unused")
+    private void onFlock(MemorySegment req, long inode, MemorySegment fileInfo, int operation) {
+        serve("flock", req, MemorySegment.NULL, c -> operations.flock(c, inode, handle(fileInfo),
+                NativeStructs.fileInfoLockOwner(fi(fileInfo)), operation, () -> interrupted(req)));
+    }
+
+    private boolean interrupted(MemorySegment req) {
+        try {
+            return (int) fuse.reqInterrupted.invokeExact(req) != 0;
+        } catch (Throwable t) {
+            return false;
+        }
     }
 
     @SuppressWarnings("unused")

@@ -3,6 +3,7 @@ package org.mooseng.fuse.ll;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
 import java.lang.foreign.MemorySegment;
 
@@ -76,6 +77,28 @@ public final class NativeStructs {
 
     public static int fileInfoFlags(MemorySegment fileInfo) {
         return fileInfo.get(JAVA_INT, FuseStructs.FILE_INFO_FLAGS);
+    }
+
+    public static long fileInfoLockOwner(MemorySegment fileInfo) {
+        return fileInfo.get(JAVA_LONG, FuseStructs.FILE_INFO_LOCK_OWNER);
+    }
+
+    /** The release of the last descriptor of a file that held a flock: the owner's flock must go. */
+    public static boolean fileInfoFlockRelease(MemorySegment fileInfo) {
+        return (fileInfo.get(JAVA_INT, FuseStructs.FILE_INFO_BITS) & FI_FLOCK_RELEASE) != 0;
+    }
+
+    public static LockRange readFlock(MemorySegment flock) {
+        return new LockRange(flock.get(JAVA_SHORT, FuseStructs.FLOCK_TYPE), flock.get(JAVA_LONG, FuseStructs.FLOCK_START),
+                flock.get(JAVA_LONG, FuseStructs.FLOCK_LEN), flock.get(JAVA_INT, FuseStructs.FLOCK_PID));
+    }
+
+    /** Fills a zeroed struct flock (l_whence stays SEEK_SET). */
+    public static void writeFlock(MemorySegment flock, LockRange lock) {
+        flock.set(JAVA_SHORT, FuseStructs.FLOCK_TYPE, (short) lock.type());
+        flock.set(JAVA_LONG, FuseStructs.FLOCK_START, lock.startBytes());
+        flock.set(JAVA_LONG, FuseStructs.FLOCK_LEN, lock.lengthBytes());
+        flock.set(JAVA_INT, FuseStructs.FLOCK_PID, lock.pid());
     }
 
     public static long fileInfoHandle(MemorySegment fileInfo) {

@@ -61,6 +61,11 @@ final class Replies {
                 NativeStructs.writeStatfs(statvfs, s);
                 yield (int) fuse.replyStatfs.invokeExact(req, statvfs);
             }
+            case Reply.Lock l -> {
+                MemorySegment flock = arena.allocate(FuseStructs.FLOCK);
+                NativeStructs.writeFlock(flock, l.lock());
+                yield (int) fuse.replyLock.invokeExact(req, flock);
+            }
             case Reply.Directory d -> throw new IllegalStateException("a Directory reply needs the readdir size");
         };
         if (result < 0) {

@@ -55,6 +55,13 @@ public sealed interface Reply {
     record Directory(List<DirectoryItem> items) implements Reply {
     }
 
+    /**
+     * fuse_reply_lock: the lock that would block a F_GETLK request, or {@code type}
+     * {@link LockRange#F_UNLCK} when none would.
+     */
+    record Lock(LockRange lock) implements Reply {
+    }
+
     Reply OK = new Error(0);
     Reply NONE = new None();
 

@@ -1,0 +1,235 @@
+package org.mooseng.fuse;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.client.ClientOptions;
+import org.mooseng.client.MoosengClient;
+import org.mooseng.client.SessionOptions;
+import org.mooseng.client.UserCredentials;
+import org.mooseng.fuse.ll.AttributeChange;
+import org.mooseng.fuse.ll.Caller;
+import org.mooseng.fuse.ll.LockRange;
+import org.mooseng.fuse.ll.Reply;
+import org.mooseng.testkit.MiniCluster;
+
+/**
+ * The file system's operations against an in-JVM cluster, without a kernel: two instances
+ * over two session clients stand for two mounts of one cluster.
+ */
+class MoosengFileSystemClusterTest {
+    private static final long ROOT = 1;
+    private static final int O_WRONLY = 1;
+    private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0100;
+    private static final int O_APPEND = 02000;
+    private static final int EAGAIN = 11;
+    private static final Caller ROOT_CALLER = new Caller(0, 0, 100, 022, List.of());
+    private static final org.mooseng.fuse.ll.FuseOperations.Interruption NEVER = () -> false;
+
+    @TempDir
+    static Path dir;
+    private static MiniCluster cluster;
+    private static MoosengClient clientA;
+    private static MoosengClient clientB;
+    private static MoosengFileSystem mountA;
+    private static MoosengFileSystem mountB;
+    private static final ExecutorService waiter = Executors.newSingleThreadExecutor();
+
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = MiniCluster.start(dir, 1);
+        clientA = mountClient("/mnt/a");
+        clientB = mountClient("/mnt/b");
+        mountA = new MoosengFileSystem(clientA, 0, 0);
+        mountB = new MoosengFileSystem(clientB, 0, 0);
+    }
+
+    private static MoosengClient mountClient(String mountPoint) throws Exception {
+        return cluster.newClient(ClientOptions.builder().expectedClusterId(cluster.clusterId())
+                .credentials(UserCredentials.root()).session(SessionOptions.forMount(mountPoint)));
+    }
+
+    @AfterAll
+    static void stop() {
+        waiter.shutdownNow();
+        if (mountA != null) {
+            mountA.close();
+            mountB.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private static long create(MoosengFileSystem fs, String name, int flags) {
+        Reply reply = fs.create(ROOT_CALLER, ROOT, name, 0644, flags | O_CREAT);
+        assertThat(reply).isInstanceOf(Reply.Create.class);
+        return ((Reply.Create) reply).open().handle();
+    }
+
+    private static long inodeOf(MoosengFileSystem fs, String name) {
+        return ((Reply.Entry) fs.lookup(ROOT_CALLER, ROOT, name)).attributes().inode();
+    }
+
+    private static long open(MoosengFileSystem fs, long inode, int flags) {
+        return ((Reply.Open) fs.open(ROOT_CALLER, inode, flags)).handle();
+    }
+
+    private static void write(MoosengFileSystem fs, long inode, long handle, long offset, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        assertThat(fs.write(ROOT_CALLER, inode, handle, offset, ByteBuffer.wrap(bytes)))
+                .isEqualTo(new Reply.Written(bytes.length));
+    }
+
+    private static String read(MoosengFileSystem fs, long inode, long handle) {
+        ByteBuffer buffer = ByteBuffer.allocate(256);
+        Reply reply = fs.read(ROOT_CALLER, inode, handle, 0, buffer);
+        assertThat(reply).isInstanceOf(Reply.Data.class);
+        Reply.Data data = (Reply.Data) reply;
+        return new String(buffer.array(), 0, data.bytes(), StandardCharsets.UTF_8);
+    }
+
+    private static LockRange writeLock() {
+        return new LockRange(LockRange.F_WRLCK, 0, 0, 42);
+    }
+
+    @Test
+    void unlinkedFileStaysReadableAndWritableThroughItsHandle() {
+        long handle = create(mountA, "unlinked", O_RDWR);
+        long inode = inodeOf(mountA, "unlinked");
+        write(mountA, inode, handle, 0, "before");
+        assertThat(mountA.unlink(ROOT_CALLER, ROOT, "unlinked")).isEqualTo(Reply.OK);
+
+        write(mountA, inode, handle, 6, "+after");
+
+        assertThat(read(mountA, inode, handle)).isEqualTo("before+after");
+        assertThat(mountA.getattr(ROOT_CALLER, inode, handle)).isInstanceOfSatisfying(Reply.Attributes.class,
+                a -> assertThat(a.attributes().nlink()).isZero());
+        assertThat(mountA.release(ROOT_CALLER, inode, handle, 0, false)).isEqualTo(Reply.OK);
+    }
+
+    @Test
+    void appendsThroughTwoHandlesLandAtTheEndWithoutOverlapping() {
+        long first = create(mountA, "appended", O_WRONLY | O_APPEND);
+        long inode = inodeOf(mountA, "appended");
+        long second = open(mountA, inode, O_WRONLY | O_APPEND);
+        write(mountA, inode, first, 0, "1");
+        write(mountA, inode, second, 0, "2");
+        write(mountA, inode, first, 0, "3");
+        long reader = open(mountA, inode, 0);
+
+        assertThat(read(mountA, inode, reader)).isEqualTo("123");
+        for (long h : new long[] {first, second, reader}) {
+            mountA.flush(ROOT_CALLER, inode, h, 0);
+            mountA.release(ROOT_CALLER, inode, h, 0, false);
+        }
+    }
+
+    @Test
+    void posixLockOfOneMountBlocksTheOtherUntilTheHolderCloses() throws Exception {
+        long handleA = create(mountA, "posix", O_RDWR);
+        long inode = inodeOf(mountA, "posix");
+        long handleB = open(mountB, inode, O_RDWR);
+        assertThat(mountA.setlk(ROOT_CALLER, inode, handleA, 1, writeLock(), false, NEVER)).isEqualTo(Reply.OK);
+
+        assertThat(mountB.setlk(ROOT_CALLER, inode, handleB, 2, writeLock(), false, NEVER))
+                .isEqualTo(Reply.error(EAGAIN));
+        assertThat(mountB.getlk(ROOT_CALLER, inode, handleB, 2, writeLock())).isInstanceOfSatisfying(Reply.Lock.class,
+                l -> assertThat(l.lock().type()).isEqualTo(LockRange.F_WRLCK));
+        CompletableFuture<Reply> waiting = CompletableFuture.supplyAsync(
+                () -> mountB.setlk(ROOT_CALLER, inode, handleB, 2, writeLock(), true, NEVER), waiter);
+        assertThat(waiting).isNotDone();
+        // close(2) of any descriptor of the holder drops its POSIX locks.
+        mountA.flush(ROOT_CALLER, inode, handleA, 1);
+
+        assertThat(waiting.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(Reply.OK);
+        mountB.flush(ROOT_CALLER, inode, handleB, 2);
+        mountA.release(ROOT_CALLER, inode, handleA, 1, false);
+        mountB.release(ROOT_CALLER, inode, handleB, 2, false);
+    }
+
+    @Test
+    void blockingLockWaitEndsWithEintrWhenTheKernelInterruptsIt() {
+        long handleA = create(mountA, "interrupted", O_RDWR);
+        long inode = inodeOf(mountA, "interrupted");
+        long handleB = open(mountB, inode, O_RDWR);
+        assertThat(mountA.setlk(ROOT_CALLER, inode, handleA, 1, writeLock(), false, NEVER)).isEqualTo(Reply.OK);
+        AtomicBoolean asked = new AtomicBoolean();
+
+        Reply reply = mountB.setlk(ROOT_CALLER, inode, handleB, 2, writeLock(), true, () -> asked.getAndSet(true));
+
+        assertThat(reply).isEqualTo(Reply.error(MountLocks.EINTR));
+        mountA.flush(ROOT_CALLER, inode, handleA, 1);
+        mountA.release(ROOT_CALLER, inode, handleA, 1, false);
+        mountB.release(ROOT_CALLER, inode, handleB, 2, false);
+    }
+
+    @Test
+    void flockHeldAcrossMountsIsDroppedByTheHoldersRelease() {
+        long handleA = create(mountA, "flocked", O_RDWR);
+        long inode = inodeOf(mountA, "flocked");
+        long handleB = open(mountB, inode, O_RDWR);
+        int lockEx = 2;
+        int lockNb = 4;
+        assertThat(mountA.flock(ROOT_CALLER, inode, handleA, 10, lockEx, NEVER)).isEqualTo(Reply.OK);
+
+        assertThat(mountB.flock(ROOT_CALLER, inode, handleB, 20, lockEx | lockNb, NEVER))
+                .isEqualTo(Reply.error(EAGAIN));
+        mountA.release(ROOT_CALLER, inode, handleA, 10, true);
+
+        assertThat(mountB.flock(ROOT_CALLER, inode, handleB, 20, lockEx | lockNb, NEVER)).isEqualTo(Reply.OK);
+        mountB.release(ROOT_CALLER, inode, handleB, 20, true);
+    }
+
+    @Test
+    void locksOfAMountWhoseSessionEndsAreReleased() throws Exception {
+        MoosengClient clientC = mountClient("/mnt/c");
+        MoosengFileSystem mountC = new MoosengFileSystem(clientC, 0, 0);
+        long handleC = create(mountC, "session-end", O_RDWR);
+        long inode = inodeOf(mountC, "session-end");
+        long handleB = open(mountB, inode, O_RDWR);
+        assertThat(mountC.setlk(ROOT_CALLER, inode, handleC, 5, writeLock(), false, NEVER)).isEqualTo(Reply.OK);
+
+        clientC.close();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                mountB.setlk(ROOT_CALLER, inode, handleB, 6, writeLock(), false, NEVER)).isEqualTo(Reply.OK));
+        mountB.flush(ROOT_CALLER, inode, handleB, 6);
+        mountB.release(ROOT_CALLER, inode, handleB, 6, false);
+    }
+
+    @Test
+    void setIdBitsAreClearedForANonOwnerWriterButItsChmodIsRefused() {
+        long handle = create(mountA, "setid", O_RDWR);
+        long inode = inodeOf(mountA, "setid");
+        mountA.release(ROOT_CALLER, inode, handle, 0, false);
+        AttributeChange chown = new AttributeChange(AttributeChange.SET_UID | AttributeChange.SET_GID | 0, 0,
+                1000, 1000, 0, 0, 0, 0, 0);
+        mountA.setattr(ROOT_CALLER, inode, chown, -1);
+        mountA.setattr(ROOT_CALLER, inode, modeChange(06777), -1);
+        Caller stranger = new Caller(2000, 2000, 200, 022, List.of());
+
+        assertThat(mountA.setattr(stranger, inode, modeChange(0700), -1)).isEqualTo(Reply.error(MoosengFileSystem.EPERM));
+        assertThat(mountA.setattr(stranger, inode, modeChange(0777), -1)).isInstanceOfSatisfying(
+                Reply.Attributes.class, a -> assertThat(a.attributes().mode() & 07777).isEqualTo(0777));
+    }
+
+    private static AttributeChange modeChange(int mode) {
+        return new AttributeChange(AttributeChange.SET_MODE, mode, 0, 0, 0, 0, 0, 0, 0);
+    }
+}
