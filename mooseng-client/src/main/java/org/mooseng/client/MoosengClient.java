@@ -355,7 +355,7 @@ public final class MoosengClient implements AutoCloseable {
         ChunkWriter writer = new ChunkWriter(master, transport, namespace.credentials(), stat.inode(), subject,
                 options.dataTimeoutMs(), options.writeWindowBytes(), options.writeRetries(), sessionId);
         ReadAhead readAhead = new ReadAhead(reader, stat.inode(), subject, options.readAheadBytes());
-        MoosengFile file = new MoosengFile(this, stat.inode(), subject, flags, writer, readAhead, release);
+        MoosengFile file = new MoosengFile(this, stat, subject, flags, writer, readAhead, release);
         if (writing && flags.contains(OpenFlag.TRUNCATE) && stat.sizeBytes() > 0) {
             truncate(stat.inode(), 0, subject);
         }

@@ -11,6 +11,7 @@ import org.mooseng.common.Status;
  * one thread at a time; its methods are synchronized so that sharing it is safe, not fast.
  */
 public final class MoosengFile implements AutoCloseable {
+    private final FileStat statAtOpen;
     private final MoosengClient client;
     private final InodeId inode;
     private final String subject;
@@ -30,16 +31,12 @@ public final class MoosengFile implements AutoCloseable {
         void run() throws MoosengException;
     }
 
-    MoosengFile(MoosengClient client, InodeId inode, String subject, Set<OpenFlag> flags, ChunkWriter writer,
-                ReadAhead readAhead) {
-        this(client, inode, subject, flags, writer, readAhead, Release.NONE);
-    }
-
-    MoosengFile(MoosengClient client, InodeId inode, String subject, Set<OpenFlag> flags, ChunkWriter writer,
+    MoosengFile(MoosengClient client, FileStat statAtOpen, String subject, Set<OpenFlag> flags, ChunkWriter writer,
                 ReadAhead readAhead, Release release) {
+        this.statAtOpen = statAtOpen;
         this.release = release;
         this.client = client;
-        this.inode = inode;
+        this.inode = statAtOpen.inode();
         this.subject = subject;
         this.writable = flags.contains(OpenFlag.WRITE) || flags.contains(OpenFlag.APPEND);
         this.readable = flags.contains(OpenFlag.READ) || !writable;
@@ -108,6 +105,14 @@ public final class MoosengFile implements AutoCloseable {
         readAhead.invalidate();
         writer.flush();
         client.truncate(inode, sizeBytes, subject);
+    }
+
+    /**
+     * The attributes the master reported when this file was opened, before any truncation the
+     * open asked for: a cache may keep what it holds of the file when they are unchanged.
+     */
+    public FileStat statAtOpen() {
+        return statAtOpen;
     }
 
     public synchronized FileStat stat() throws MoosengException {

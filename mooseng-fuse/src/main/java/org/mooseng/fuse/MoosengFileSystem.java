@@ -66,6 +66,8 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
      */
     private static final List<String> XATTR_NAMESPACES = List.of("user.", "trusted.", "security.");
 
+    private static final int MAX_CONTENT_STAMPS = 100_000;
+    private final ConcurrentHashMap<Long, ContentStamp> contentStamps = new ConcurrentHashMap<>();
     private final MoosengClient client;
     private final MountLocks locks;
     private final double attrTimeoutSeconds;
@@ -309,8 +311,26 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
                 commitWriters(inode);
             }
             // Registered in the mount's session: the file outlives an unlink or a replacing rename while open.
-            return openReply(client(caller).open(inode(inode), openFlags), inode, flags);
+            MoosengFile file = client(caller).open(inode(inode), openFlags);
+            return openReply(file, inode, flags, keepCache(inode, file.statAtOpen(), openFlags));
         });
+    }
+
+    /**
+     * Whether the kernel may keep the pages it cached of this file at an earlier open: only
+     * for a read-only open of a file whose size and mtime are those this mount saw at its
+     * previous open. Any change, through this mount or another, drops them.
+     */
+    private boolean keepCache(long inode, FileStat stat, Set<OpenFlag> openFlags) {
+        ContentStamp now = new ContentStamp(stat.sizeBytes(), stat.mtime());
+        if (contentStamps.size() >= MAX_CONTENT_STAMPS) {
+            contentStamps.clear(); // bounded memory; forgetting a stamp only costs a cache refill
+        }
+        ContentStamp before = contentStamps.put(inode, now);
+        return openFlags.equals(EnumSet.of(OpenFlag.READ)) && now.equals(before);
+    }
+
+    private record ContentStamp(long sizeBytes, java.time.Instant mtime) {
     }
 
     /**
@@ -326,7 +346,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         return result;
     }
 
-    private Reply.Open openReply(MoosengFile file, long inode, int flags) {
+    private Reply.Open openReply(MoosengFile file, long inode, int flags, boolean keepCache) {
         long handle = nextHandle.getAndIncrement();
         OpenFile open = new OpenFile(handle, inode, file, AttributeMapping.writable(flags),
                 AttributeMapping.writable(flags) && (flags & AttributeMapping.O_APPEND) != 0);
@@ -334,7 +354,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         if (open.writable()) {
             writersByInode.computeIfAbsent(inode, k -> ConcurrentHashMap.newKeySet()).add(open);
         }
-        return new Reply.Open(handle, false, false);
+        return new Reply.Open(handle, false, keepCache);
     }
 
     @Override
@@ -349,7 +369,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
                 closeQuietly(file);
                 throw e;
             }
-            return new Reply.Create(entry(created), openReply(file, created.inode().value(), flags));
+            return new Reply.Create(entry(created), openReply(file, created.inode().value(), flags, false));
         });
     }
 

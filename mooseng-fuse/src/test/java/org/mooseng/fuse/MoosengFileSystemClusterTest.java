@@ -32,6 +32,7 @@ import org.mooseng.testkit.MiniCluster;
  */
 class MoosengFileSystemClusterTest {
     private static final long ROOT = 1;
+    private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
     private static final int O_RDWR = 2;
     private static final int O_CREAT = 0100;
@@ -106,6 +107,32 @@ class MoosengFileSystemClusterTest {
 
     private static LockRange writeLock() {
         return new LockRange(LockRange.F_WRLCK, 0, 0, 42);
+    }
+
+    @Test
+    void pageCacheIsKeptAcrossReadOnlyOpensOnlyWhileTheFileIsUnchanged() {
+        long writer = create(mountA, "cached", O_RDWR);
+        long inode = inodeOf(mountA, "cached");
+        write(mountA, inode, writer, 0, "first");
+        assertThat(mountA.release(ROOT_CALLER, inode, writer, 0, false)).isEqualTo(Reply.OK);
+
+        assertThat(openReadOnly(mountB, inode).keepCache()).as("first open: nothing cached yet").isFalse();
+        assertThat(openReadOnly(mountB, inode).keepCache()).as("unchanged since the last open").isTrue();
+
+        long again = open(mountA, inode, O_RDWR);
+        write(mountA, inode, again, 0, "second, longer");
+        assertThat(mountA.release(ROOT_CALLER, inode, again, 0, false)).isEqualTo(Reply.OK);
+
+        assertThat(openReadOnly(mountB, inode).keepCache()).as("changed through the other mount").isFalse();
+        assertThat(openReadOnly(mountB, inode).keepCache()).isTrue();
+        assertThat(((Reply.Open) mountB.open(ROOT_CALLER, inode, O_RDWR)).keepCache())
+                .as("an open for writing never keeps the cache").isFalse();
+    }
+
+    private static Reply.Open openReadOnly(MoosengFileSystem fs, long inode) {
+        Reply.Open open = (Reply.Open) fs.open(ROOT_CALLER, inode, O_RDONLY);
+        assertThat(fs.release(ROOT_CALLER, inode, open.handle(), 0, false)).isEqualTo(Reply.OK);
+        return open;
     }
 
     @Test
