@@ -37,11 +37,8 @@ class ChunkServerKillDuringCopyIT {
     @BeforeAll
     static void upMountsTheCluster() throws Exception {
         shell = new Shell(dir, Duration.ofSeconds(60));
-        cluster = new LocalClusterProcesses(dir, 3);
-        Launcher.Result up = cluster.up();
-        mnt = cluster.dir().resolve("mnt");
-        assertThat(up.exitCode()).as(up.toString()).isZero();
-        assertThat(Files.readString(Path.of("/proc/mounts"))).contains(" " + mnt + " fuse.mooseng ");
+        cluster = LocalClusterProcesses.upMounted(dir, 3);
+        mnt = cluster.mnt();
     }
 
     @AfterAll

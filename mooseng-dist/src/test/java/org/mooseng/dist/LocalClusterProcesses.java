@@ -34,8 +34,29 @@ public final class LocalClusterProcesses implements AutoCloseable {
         this.basePort = freeBasePort(chunkServers);
     }
 
+    /**
+     * Runs {@code up} (which mounts the cluster at DIR/mnt) and checks that the mount is there;
+     * if not, stops what was started and fails with up's output.
+     */
+    public static LocalClusterProcesses upMounted(Path workDir, int chunkServers)
+            throws IOException, InterruptedException {
+        LocalClusterProcesses cluster = new LocalClusterProcesses(workDir, chunkServers);
+        Launcher.Result up = cluster.up();
+        if (up.exitCode() != 0
+                || !Files.readString(Path.of("/proc/mounts")).contains(" " + cluster.mnt() + " fuse.mooseng ")) {
+            cluster.close();
+            throw new AssertionError("mooseng up did not mount " + cluster.mnt() + "\n" + up);
+        }
+        return cluster;
+    }
+
     public Path dir() {
         return clusterDir;
+    }
+
+    /** Where {@code up} mounts the cluster. */
+    public Path mnt() {
+        return clusterDir.resolve("mnt");
     }
 
     public int basePort() {
@@ -114,7 +135,7 @@ public final class LocalClusterProcesses implements AutoCloseable {
     }
 
     private void detachMount() {
-        Path mnt = clusterDir.resolve("mnt");
+        Path mnt = mnt();
         try {
             if (Files.readString(Path.of("/proc/mounts")).contains(" " + mnt + " ")) {
                 new ProcessBuilder("fusermount3", "-u", "-z", mnt.toString()).inheritIO().start()

@@ -31,11 +31,8 @@ class PosixConformanceIT {
 
     @BeforeAll
     static void upMountsTheCluster() throws Exception {
-        cluster = new LocalClusterProcesses(dir, 3);
-        Launcher.Result up = cluster.up();
-        mnt = cluster.dir().resolve("mnt");
-        assertThat(up.exitCode()).as(up.toString()).isZero();
-        assertThat(Files.readString(Path.of("/proc/mounts"))).contains(" " + mnt + " fuse.mooseng ");
+        cluster = LocalClusterProcesses.upMounted(dir, 3);
+        mnt = cluster.mnt();
     }
 
     @AfterAll

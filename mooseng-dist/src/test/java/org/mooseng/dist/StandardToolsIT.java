@@ -36,11 +36,8 @@ class StandardToolsIT {
     @BeforeAll
     static void upMountsTheClusterAndMakesALocalTree() throws Exception {
         shell = new Shell(dir, TOOL_TIMEOUT);
-        cluster = new LocalClusterProcesses(dir, 3);
-        Launcher.Result up = cluster.up();
-        mnt = cluster.dir().resolve("mnt");
-        assertThat(up.exitCode()).as(up.toString()).isZero();
-        assertThat(Files.readString(Path.of("/proc/mounts"))).contains(" " + mnt + " fuse.mooseng ");
+        cluster = LocalClusterProcesses.upMounted(dir, 3);
+        mnt = cluster.mnt();
 
         tree = dir.resolve("tree");
         shell.ok("mkdir -p " + q(tree) + " && cd " + q(tree)
