@@ -112,9 +112,9 @@ public final class LocalClusterProcesses implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        // A mount whose process is killed leaves a dead mount point behind; detach it first
+        // A mount whose process is killed leaves a dead mount point behind: unmount it first
         // (and again after the kills, in case the mount process died on its own).
-        detachMount();
+        Shell.unmount(mnt());
         List<Long> all = new ArrayList<>(seenPids);
         all.addAll(pids());
         for (long pid : all) {
@@ -131,21 +131,7 @@ public final class LocalClusterProcesses implements AutoCloseable {
                 }
             });
         }
-        detachMount();
-    }
-
-    private void detachMount() {
-        Path mnt = mnt();
-        try {
-            if (Files.readString(Path.of("/proc/mounts")).contains(" " + mnt + " ")) {
-                new ProcessBuilder("fusermount3", "-u", "-z", mnt.toString()).inheritIO().start()
-                        .waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (IOException e) {
-            // Reported by the tests that check the mount; keep cleaning up.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Shell.unmount(mnt());
     }
 
     /** A base port P such that P .. P+10*(chunkServers+1) are all free on loopback right now. */
