@@ -33,7 +33,8 @@ public final class ChunkServerConfig {
     public static final ConfigKey<Long> NETWORK_THREADS = ConfigKey.integer("NETWORK_THREADS", 2, 1, 256,
             "threads", "Event-loop threads of the data-plane server.");
     public static final ConfigKey<Long> DOWNSTREAM_CONNECTIONS = ConfigKey.integer("DOWNSTREAM_CONNECTIONS", 2, 1,
-            64, "connections", "Connections kept to each chunk server this one forwards chain writes to.");
+            64, "connections", "Connections kept to each chunk server this one forwards chain writes to; the writes\n"
+                    + "of one chunk always go over the same one, in the order this server accepted them.");
     public static final ConfigKey<Long> FORWARD_TIMEOUT_MS = ConfigKey.integer("FORWARD_TIMEOUT_MS", 30_000, 100,
             600_000, "milliseconds",
             "How long a forwarded write or truncate may wait for the next server of the chain before\n"

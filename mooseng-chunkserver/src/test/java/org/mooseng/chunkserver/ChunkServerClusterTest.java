@@ -141,13 +141,22 @@ class ChunkServerClusterTest {
 
     @Test
     void staleVersionAndCorruptTransferAreRefusedByTheServerThatSawThem() throws Exception {
-        assertThat(write(0, List.of(address(1)), 0x13, 2, 0, 0, random(10))).isInstanceOf(DataFrame.Ok.class);
-        DataFrame stale = write(0, List.of(address(1)), 0x13, 5, 3, 0, random(10));
+        assertThat(write(0, List.of(address(1)), 0x13, 5, 0, 0, random(10))).isInstanceOf(DataFrame.Ok.class);
+        DataFrame stale = write(0, List.of(address(1)), 0x13, 4, 3, 0, random(10));
         assertThat(stale).isInstanceOfSatisfying(DataFrame.Error.class, e -> {
             assertThat(e.status()).isEqualTo(Status.ESTALE.code());
             assertThat(e.failedServer()).isEqualTo(address(0).toString());
-            assertThat(e.message()).startsWith("chunk 0000000000000013 v5:");
+            assertThat(e.message()).startsWith("chunk 0000000000000013 v4: replica is v5, newer than the write's v4");
         });
+        assertThat(write(0, List.of(), 0x18, 3, 0, 0, random(10))).isInstanceOf(DataFrame.Ok.class);
+        assertThat(write(1, List.of(), 0x18, 2, 0, 0, random(10))).isInstanceOf(DataFrame.Ok.class);
+        DataFrame missedAWrite = write(0, List.of(address(1)), 0x18, 6, 3, 0, random(10));
+        assertThat(missedAWrite).as("the second server's replica is older than the base")
+                .isInstanceOfSatisfying(DataFrame.Error.class, e -> {
+                    assertThat(e.status()).isEqualTo(Status.EIO.code());
+                    assertThat(e.failedServer()).isEqualTo(address(1).toString());
+                    assertThat(e.message()).isEqualTo("chunk 0000000000000018 v6: replica is v2, older than the write's base v3");
+                });
         DataFrame corrupt = client.call(address(0), id -> new DataFrame.Write(id, 0x14, 1, 0, 0, List.of(),
                 12345, Unpooled.wrappedBuffer(random(10))), TIMEOUT_MS).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
         assertThat(corrupt).isInstanceOfSatisfying(DataFrame.Error.class,

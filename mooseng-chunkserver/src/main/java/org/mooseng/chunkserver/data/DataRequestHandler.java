@@ -25,18 +25,22 @@ import org.slf4j.LoggerFactory;
  * Serves one data-plane connection: HELLO first, then pipelined READ, WRITE and TRUNCATE.
  * Disk work runs on the disk executor, never on the event loop. A WRITE or TRUNCATE is
  * stored locally and forwarded down its chain in parallel, and acknowledged only when both
- * are done; an Error names the server that failed.
+ * are done; an Error names the server that failed. The {@link ChunkSequencer} shared by all
+ * connections applies and forwards the updates of one chunk in the order they arrive here,
+ * whichever connection they come from; reads are not ordered.
  */
 final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(DataRequestHandler.class);
 
     private final DataServer.Context context;
+    private final ChunkSequencer sequencer;
     private final Supplier<DataFrame.Address> self;
     private boolean greeted;
 
-    DataRequestHandler(DataServer.Context context, Supplier<DataFrame.Address> self) {
+    DataRequestHandler(DataServer.Context context, ChunkSequencer sequencer, Supplier<DataFrame.Address> self) {
         super(false); // frames with payloads are released by the code that consumes them
         this.context = context;
+        this.sequencer = sequencer;
         this.self = self;
     }
 
@@ -101,32 +105,31 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                     + ": data CRC mismatch on arrival", self.get().toString()));
             return;
         }
-        CompletableFuture<Void> local = onDisk(() -> {
-            context.store().write(chunkId(write.chunkId()), new ChunkVersion(write.version()),
-                    new ChunkVersion(write.previousVersion()), Integer.toUnsignedLong(write.offset()), data.nioBuffer());
-            return null;
-        });
-        CompletableFuture<DataFrame> downstream = forward(write.chain(), id -> new DataFrame.Write(id,
-                write.chunkId(), write.version(), write.previousVersion(), write.offset(), rest(write.chain()),
-                write.crc32c(), data.retainedDuplicate()));
-        finish(ctx, write.requestId(), write.chain(), local, downstream).whenComplete((r, f) -> data.release());
+        ChunkSequencer.Accepted accepted = sequencer.accept(write.chunkId(),
+                () -> context.store().write(chunkId(write.chunkId()), new ChunkVersion(write.version()),
+                        new ChunkVersion(write.previousVersion()), Integer.toUnsignedLong(write.offset()),
+                        data.nioBuffer()),
+                () -> forward(write.chunkId(), write.chain(), id -> new DataFrame.Write(id, write.chunkId(),
+                        write.version(), write.previousVersion(), write.offset(), rest(write.chain()),
+                        write.crc32c(), data.retainedDuplicate())));
+        finish(ctx, write.requestId(), write.chain(), accepted).whenComplete((r, f) -> data.release());
     }
 
     private void truncate(ChannelHandlerContext ctx, DataFrame.Truncate truncate) {
-        CompletableFuture<Void> local = onDisk(() -> {
-            context.store().truncate(chunkId(truncate.chunkId()), new ChunkVersion(truncate.version()),
-                    new ChunkVersion(truncate.previousVersion()), Integer.toUnsignedLong(truncate.length()));
-            return null;
-        });
-        CompletableFuture<DataFrame> downstream = forward(truncate.chain(), id -> new DataFrame.Truncate(id,
-                truncate.chunkId(), truncate.version(), truncate.previousVersion(), truncate.length(),
-                rest(truncate.chain())));
-        finish(ctx, truncate.requestId(), truncate.chain(), local, downstream);
+        ChunkSequencer.Accepted accepted = sequencer.accept(truncate.chunkId(),
+                () -> context.store().truncate(chunkId(truncate.chunkId()), new ChunkVersion(truncate.version()),
+                        new ChunkVersion(truncate.previousVersion()), Integer.toUnsignedLong(truncate.length())),
+                () -> forward(truncate.chunkId(), truncate.chain(), id -> new DataFrame.Truncate(id,
+                        truncate.chunkId(), truncate.version(), truncate.previousVersion(), truncate.length(),
+                        rest(truncate.chain()))));
+        finish(ctx, truncate.requestId(), truncate.chain(), accepted);
     }
 
     /** Replies once both the local update and the downstream call are done; the local failure wins. */
     private CompletableFuture<Void> finish(ChannelHandlerContext ctx, long requestId, List<DataFrame.Address> chain,
-                                           CompletableFuture<Void> local, CompletableFuture<DataFrame> downstream) {
+                                           ChunkSequencer.Accepted accepted) {
+        CompletableFuture<Void> local = accepted.local();
+        CompletableFuture<DataFrame> downstream = accepted.downstream();
         return CompletableFuture.allOf(local.exceptionally(f -> null), downstream.exceptionally(f -> null))
                 .thenRun(() -> {
                     DataFrame reply;
@@ -172,12 +175,12 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                 + reply.getClass().getSimpleName(), chain.getFirst().toString());
     }
 
-    private CompletableFuture<DataFrame> forward(List<DataFrame.Address> chain,
+    private CompletableFuture<DataFrame> forward(long chunkId, List<DataFrame.Address> chain,
                                                  java.util.function.LongFunction<DataFrame> request) {
         if (chain.isEmpty()) {
             return CompletableFuture.completedFuture(new DataFrame.Ok(0));
         }
-        return context.downstream().call(chain.getFirst(), request, context.forwardTimeoutMs());
+        return context.downstream().call(chunkId, chain.getFirst(), request, context.forwardTimeoutMs());
     }
 
     private static List<DataFrame.Address> rest(List<DataFrame.Address> chain) {
@@ -199,8 +202,7 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                 }
             }, context.disk());
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new StatusException(Status.EAGAIN, self.get()
-                    + ": disk queue full"));
+            return CompletableFuture.failedFuture(e);
         }
     }
 
@@ -208,6 +210,10 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
         Throwable cause = unwrap(failure);
         if (cause instanceof StatusException status) {
             return new DataFrame.Error(requestId, status.status().code(), status.detail(), self.get().toString());
+        }
+        if (cause instanceof RejectedExecutionException) {
+            return new DataFrame.Error(requestId, Status.EAGAIN.code(), self.get() + ": disk queue full",
+                    self.get().toString());
         }
         if (cause instanceof IllegalArgumentException invalid) {
             // a chunk id or version outside its range: the request is wrong, not this server

@@ -31,6 +31,8 @@ public final class DataServer implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final ChannelGroup channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Channel serverChannel;
+    /** Shared by every connection: the updates of one chunk may arrive on several. */
+    private final ChunkSequencer sequencer;
     private volatile DataFrame.Address self;
 
     /** Everything a connection's handler needs, shared by all connections. */
@@ -40,6 +42,7 @@ public final class DataServer implements AutoCloseable {
 
     private DataServer(String listenHost, int port, String advertiseHost, int networkThreads, Context context)
             throws IOException {
+        sequencer = new ChunkSequencer(context.disk());
         bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(networkThreads, NioIoHandler.newFactory());
         try {
@@ -51,7 +54,7 @@ public final class DataServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             channels.add(ch);
                             DataFrameChannelCodec.install(ch.pipeline());
-                            ch.pipeline().addLast("requests", new DataRequestHandler(context, DataServer.this::address));
+                            ch.pipeline().addLast("requests", new DataRequestHandler(context, sequencer, DataServer.this::address));
                         }
                     })
                     .bind(listenHost, port).sync().channel();

@@ -140,14 +140,21 @@ public final class ChunkStore {
     }
 
     /**
-     * Stores {@code data} at {@code offset}, first creating the replica (previousVersion 0)
-     * or raising its version from previousVersion to version. Durable when this returns.
+     * Stores {@code data} at {@code offset} as part of writing {@code version}. The base
+     * version is the lowest version a member of the writer's chain may hold: a replica at any
+     * version from baseVersion to version (unsigned) is accepted and raised to version; with
+     * no replica here, baseVersion 0 creates one. Durable when this returns.
+     *
+     * @throws StatusException ESTALE when the replica is newer than {@code version} (the
+     *     writer's lease is outdated), EIO when it is older than {@code baseVersion} (it missed
+     *     a write: the writer leaves this server out), ENOENT without a replica and a base
+     *     version other than 0
      */
-    public void write(ChunkId id, ChunkVersion version, ChunkVersion previousVersion, long offset, ByteBuffer data)
+    public void write(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long offset, ByteBuffer data)
             throws StatusException {
         checkRange(id, version, offset, data.remaining());
         withSlot(id, slot -> {
-            update(id, slot, version, previousVersion, "write", (file, header) ->
+            update(id, slot, version, baseVersion, "write", (file, header) ->
                     data.hasRemaining() ? file.write(header, version, offset, data)
                             : file.truncate(header, version, header.lengthBytes()));
             return null;
@@ -155,11 +162,11 @@ public final class ChunkStore {
     }
 
     /** Sets the data length to {@code lengthBytes}, with the same version rules as {@link #write}. */
-    public void truncate(ChunkId id, ChunkVersion version, ChunkVersion previousVersion, long lengthBytes)
+    public void truncate(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long lengthBytes)
             throws StatusException {
         checkRange(id, version, lengthBytes, 0);
         withSlot(id, slot -> {
-            update(id, slot, version, previousVersion, "truncate",
+            update(id, slot, version, baseVersion, "truncate",
                     (file, header) -> file.truncate(header, version, lengthBytes));
             return null;
         });
@@ -191,17 +198,21 @@ public final class ChunkStore {
         ChunkHeader apply(ChunkFile file, ChunkHeader header) throws IOException, ChunkFile.BlockCorruptException;
     }
 
-    private void update(ChunkId id, Slot slot, ChunkVersion version, ChunkVersion previousVersion, String what,
+    private void update(ChunkId id, Slot slot, ChunkVersion version, ChunkVersion baseVersion, String what,
                         FileUpdate change) throws StatusException {
         StoredChunk before = slot.chunk;
         boolean create = before == null;
-        if (create && previousVersion.value() != 0) {
+        if (create && baseVersion.value() != 0) {
             throw new StatusException(Status.ENOENT, id + " " + version + ": no replica of "
-                    + previousVersion + " to " + what);
+                    + baseVersion + " to " + what);
         }
-        if (!create && !before.version().equals(version) && !before.version().equals(previousVersion)) {
+        if (!create && before.version().compareTo(version) > 0) {
             throw new StatusException(Status.ESTALE, id + " " + version + ": replica is " + before.version()
-                    + ", expected " + previousVersion + " or " + version);
+                    + ", newer than the write's " + version + "; the writer's lease is outdated, ask the master again");
+        }
+        if (!create && before.version().compareTo(baseVersion) < 0) {
+            throw new StatusException(Status.EIO, id + " " + version + ": replica is " + before.version()
+                    + ", older than the write's base " + baseVersion);
         }
         Path file = path(id);
         try {
@@ -211,7 +222,7 @@ public final class ChunkStore {
                 ChunkFile chunkFile = new ChunkFile(channel);
                 ChunkHeader header;
                 if (create) {
-                    header = ChunkHeader.empty(id, previousVersion);
+                    header = ChunkHeader.empty(id, baseVersion);
                     chunkFile.create(header);
                 } else {
                     header = header(slot, chunkFile);

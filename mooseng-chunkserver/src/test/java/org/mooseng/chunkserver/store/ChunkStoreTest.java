@@ -27,6 +27,7 @@ class ChunkStoreTest {
     private static final ChunkVersion V1 = new ChunkVersion(1);
     private static final ChunkVersion V2 = new ChunkVersion(2);
     private static final ChunkVersion V3 = new ChunkVersion(3);
+    private static final ChunkVersion V5 = new ChunkVersion(5);
     private static final int BLOCK = Layout.BLOCK_SIZE_BYTES;
 
     @TempDir
@@ -92,7 +93,7 @@ class ChunkStoreTest {
     }
 
     @Test
-    void versionIsRaisedFromPreviousAndOtherVersionsAreStale() throws Exception {
+    void versionIsRaisedFromBaseAndReadsOfOtherVersionsAreStale() throws Exception {
         ChunkStore store = open();
         store.write(ID, V1, V0, 0, ByteBuffer.wrap(new byte[] {1}));
         store.write(ID, V2, V1, 1, ByteBuffer.wrap(new byte[] {2}));
@@ -101,12 +102,77 @@ class ChunkStoreTest {
 
         assertThatThrownBy(() -> store.read(ID, V1, 0, 1)).isInstanceOf(StatusException.class)
                 .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ESTALE);
-        assertThatThrownBy(() -> store.write(ID, new ChunkVersion(5), V3, 0, ByteBuffer.wrap(new byte[1])))
-                .isInstanceOf(StatusException.class).hasMessageContaining("replica is v2")
-                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ESTALE);
-        assertThatThrownBy(() -> store.write(new ChunkId(7), V2, V1, 0, ByteBuffer.wrap(new byte[1])))
-                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ENOENT);
         assertThat(events).containsExactly("changed 00000000000000AB v1", "changed 00000000000000AB v2");
+    }
+
+    @Test
+    void replicaAnywhereFromBaseToVersionIsAcceptedAndRaised() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V2, V0, 0, ByteBuffer.wrap(new byte[] {1}));
+        // a chain whose members were left at v1..v5: this one, at v2, lies inside
+        store.write(ID, V5, V1, 1, ByteBuffer.wrap(new byte[] {2}));
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, V5, 2));
+        // at the upper end: already at the write's version
+        store.write(ID, V5, V3, 2, ByteBuffer.wrap(new byte[] {3}));
+        // at the lower end: exactly at the base
+        store.truncate(ID, new ChunkVersion(6), V5, 2);
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, new ChunkVersion(6), 2));
+        // base 0 covers every replica up to the version
+        store.write(ID, new ChunkVersion(7), V0, 2, ByteBuffer.wrap(new byte[] {4}));
+        assertThat(store.read(ID, new ChunkVersion(7), 0, 3)).containsExactly(1, 2, 4);
+        assertThat(events).containsExactly("changed 00000000000000AB v2", "changed 00000000000000AB v5",
+                "changed 00000000000000AB v6", "changed 00000000000000AB v7");
+    }
+
+    @Test
+    void replicaNewerThanTheWriteIsStaleLeaseAndUntouched() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V5, V0, 0, ByteBuffer.wrap(new byte[] {1}));
+
+        assertThatThrownBy(() -> store.write(ID, new ChunkVersion(4), V2, 0, ByteBuffer.wrap(new byte[] {9})))
+                .isInstanceOfSatisfying(StatusException.class, e -> {
+                    assertThat(e.status()).isEqualTo(Status.ESTALE);
+                    assertThat(e.detail()).startsWith("chunk 00000000000000AB v4: replica is v5, newer than the write's v4")
+                            .contains("lease is outdated");
+                });
+        assertThatThrownBy(() -> store.truncate(ID, new ChunkVersion(4), V0, 0))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ESTALE);
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, V5, 1));
+        assertThat(store.read(ID, V5, 0, 1)).containsExactly(1);
+    }
+
+    @Test
+    void replicaOlderThanTheBaseIsAnIoErrorAndUntouched() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V2, V0, 0, ByteBuffer.wrap(new byte[] {1}));
+
+        assertThatThrownBy(() -> store.write(ID, new ChunkVersion(6), V3, 0, ByteBuffer.wrap(new byte[] {9})))
+                .isInstanceOfSatisfying(StatusException.class, e -> {
+                    assertThat(e.status()).isEqualTo(Status.EIO);
+                    assertThat(e.detail()).isEqualTo("chunk 00000000000000AB v6: replica is v2, older than the write's base v3");
+                });
+        assertThatThrownBy(() -> store.truncate(ID, new ChunkVersion(6), V3, 0))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.EIO);
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, V2, 1));
+        assertThat(store.read(ID, V2, 0, 1)).containsExactly(1);
+        assertThat(events).containsExactly("changed 00000000000000AB v2");
+    }
+
+    @Test
+    void withoutAReplicaOnlyBaseZeroCreates() throws Exception {
+        ChunkStore store = open();
+        ChunkId other = new ChunkId(7);
+        assertThatThrownBy(() -> store.write(other, V2, V1, 0, ByteBuffer.wrap(new byte[1])))
+                .isInstanceOf(StatusException.class).hasMessageContaining("no replica")
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ENOENT);
+        assertThatThrownBy(() -> store.truncate(other, V2, V1, 0))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ENOENT);
+        assertThat(store.get(other)).isNull();
+        assertThat(store.path(other)).doesNotExist();
+
+        store.write(other, V2, V0, 0, ByteBuffer.wrap(new byte[] {5}));
+        assertThat(store.get(other)).isEqualTo(new StoredChunk(other, V2, 1));
+        assertThat(store.read(other, V2, 0, 1)).containsExactly(5);
     }
 
     @Test

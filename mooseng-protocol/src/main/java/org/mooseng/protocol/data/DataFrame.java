@@ -45,10 +45,12 @@ public sealed interface DataFrame {
 
     /**
      * Body: u64 chunkId, u32 version, u32 previousVersion, u32 offset, chain, u32 crc32c of
-     * data, u32 data length, data. The receiver stores the data (creating the chunk when
-     * previousVersion is 0, raising its version from previousVersion to version otherwise),
-     * forwards the frame to chain[0] with the rest of the chain, and replies {@link Ok} only
-     * when its own copy is on disk (fsync) and the downstream replied Ok.
+     * data, u32 data length, data. previousVersion is the write lease's base version, the
+     * lowest version a chain member may hold. The receiver stores the data (creating the chunk
+     * when it has none and the base is 0; otherwise taking a copy whose version is between the
+     * base and version, and raising it to version; ESTALE for a newer copy, EIO for one older
+     * than the base), forwards the frame to chain[0] with the rest of the chain, and replies
+     * {@link Ok} only when its own copy is on disk (fsync) and the downstream replied Ok.
      */
     record Write(long requestId, long chunkId, int version, int previousVersion, int offset,
                  List<Address> chain, int crc32c, ByteBuf data) implements DataFrame {
