@@ -29,13 +29,15 @@ import org.mooseng.protocol.data.DataFrame;
  * frame is awaited when the window is full, and {@link #flush} awaits all of them and ends
  * the write session of every chunk touched (WriteChunkEnd commits the new size).
  *
- * <p>When a frame fails because a replica failed (an Error naming it, or a lost connection
- * to the head of the chain), the chunk is leased again with that server excluded, which
- * raises the version on the survivors, and the frames not acknowledged are sent again. A
- * chunk is retried at most {@code maxRetries} times per session. Resent frames name, as
- * previous version, the one the survivors are known to hold (see
- * {@link ChunkSession#frameBaseVersion}), since chunk servers accept a frame only when
- * their copy is at its version or its previous version.
+ * <p>A lease names the chunk's version, the chain and a base version: chunk servers take a
+ * frame when their copy is between the base and the lease's version, so writers of other
+ * mounts sharing the lease and earlier leases of a failed chain are covered. When a frame
+ * fails because a replica failed (an Error naming it, or a lost connection to the head of
+ * the chain), the chunk is leased again with that server excluded, which raises the version
+ * on the survivors, and the frames not acknowledged are sent again. When a replica answers
+ * ESTALE, it is newer than the lease (another writer's failure or a truncation raised the
+ * version): the chunk is leased again as it is. A chunk is retried at most
+ * {@code maxRetries} times per session.
  */
 final class ChunkWriter implements AutoCloseable {
     /** Chunk write sessions kept open before idle ones are ended. */
@@ -89,24 +91,6 @@ final class ChunkWriter implements AutoCloseable {
         /** The end (in the chunk) of the furthest frame sent; a frame starting there overlaps none in flight. */
         long sentEndInChunk;
         int retries;
-        /**
-         * The version every replica of the chain is known to hold: the chunk's version before
-         * the session (0 for a new chunk), then the version of the latest acknowledged frame.
-         */
-        int versionOnReplicas;
-        /** Frames carry the lease's previous version instead of {@link #versionOnReplicas}. */
-        boolean useLeasePrevious;
-
-        /**
-         * The previous version a frame carries. A re-lease raises the version again, but a
-         * survivor that never got a frame of the session still holds the version from before
-         * it, so frames name what the replicas are known to hold rather than the master's
-         * latest bump. When that is refused (a head that stored a frame it could not forward
-         * holds the session's first version), the lease's own previous version is tried once.
-         */
-        int frameBaseVersion() {
-            return useLeasePrevious ? previousVersion : versionOnReplicas;
-        }
 
         ChunkSession(long chunkIndex) {
             this.chunkIndex = chunkIndex;
@@ -121,7 +105,6 @@ final class ChunkWriter implements AutoCloseable {
         final int crc32c;
         CompletableFuture<DataFrame> reply;
         String sentTo;
-        int sentVersion;
 
         PendingFrame(ChunkSession session, int offsetInChunk, ByteBuf data) {
             this.session = session;
@@ -272,7 +255,6 @@ final class ChunkWriter implements AutoCloseable {
             commitIdleSessions();
             session = new ChunkSession(chunkIndex);
             lease(session);
-            session.versionOnReplicas = session.previousVersion;
             sessions.put(chunkIndex, session);
         }
         return session;
@@ -292,7 +274,6 @@ final class ChunkWriter implements AutoCloseable {
         session.chunkId = reply.getChunk().getChunkId();
         session.version = reply.getChunk().getVersion();
         session.previousVersion = reply.getChunk().getPreviousVersion();
-        session.useLeasePrevious = false;
         session.chain = List.copyOf(reply.getChainList());
     }
 
@@ -301,9 +282,8 @@ final class ChunkWriter implements AutoCloseable {
         List<DataFrame.Address> downstream = DataFrames.downstream(s.chain);
         long chunkId = s.chunkId;
         int version = s.version;
-        int previousVersion = s.frameBaseVersion();
+        int previousVersion = s.previousVersion;
         frame.sentTo = DataFrames.hostPort(s.chain.getFirst());
-        frame.sentVersion = version;
         frame.reply = DataFrames.send(transport, DataFrames.address(s.chain.getFirst()),
                 id -> new DataFrame.Write(id, chunkId, version, previousVersion, frame.offsetInChunk, downstream,
                         frame.crc32c, frame.data.retainedDuplicate()),
@@ -322,10 +302,6 @@ final class ChunkWriter implements AutoCloseable {
     }
 
     private static void acknowledge(PendingFrame frame) {
-        ChunkSession session = frame.session;
-        if (Integer.compareUnsigned(frame.sentVersion, session.versionOnReplicas) > 0) {
-            session.versionOnReplicas = frame.sentVersion;
-        }
         frame.data.release();
     }
 
@@ -372,12 +348,10 @@ final class ChunkWriter implements AutoCloseable {
                     throw new MoosengException(Status.EIO, subject, "chunk " + session.chunkIndex + ": write failed "
                             + session.retries + " times, last: " + failures.getLast().describe(failed.getLast().sentTo));
                 }
-                if (refusedForVersion(session, failures)) {
-                    session.useLeasePrevious = true; // same lease, other base version: see frameBaseVersion
-                } else {
+                if (!leaseOutdated(failures)) {
                     exclude(session, failed, failures);
-                    lease(session);
                 }
+                lease(session);
             } catch (MoosengException e) {
                 failed.forEach(f -> f.data.release());
                 throw e;
@@ -398,13 +372,9 @@ final class ChunkWriter implements AutoCloseable {
         }
     }
 
-    /** Whether every failure is a replica refusing the frame's previous version, and the other base is untried. */
-    private static boolean refusedForVersion(ChunkSession session, List<DataFrames.Failure> failures) {
-        if (session.useLeasePrevious || session.previousVersion == session.versionOnReplicas) {
-            return false;
-        }
-        return failures.stream().allMatch(f -> !f.connectionLost()
-                && (f.status() == Status.ESTALE || f.status() == Status.ENOENT));
+    /** Whether every failure is a replica newer than the lease: nothing failed, the lease is old. */
+    private static boolean leaseOutdated(List<DataFrames.Failure> failures) {
+        return failures.stream().allMatch(f -> !f.connectionLost() && f.status() == Status.ESTALE);
     }
 
     /**

@@ -140,8 +140,8 @@ final class FakeChunkServers implements ChunkServerTransport {
         }
         Map<Long, StoredChunk> chunks = stored.computeIfAbsent(server, s -> new ConcurrentHashMap<>());
         StoredChunk chunk = chunks.get(w.chunkId());
-        // As the real chunk store: previousVersion 0 creates the chunk; otherwise the replica
-        // must be at the frame's version or at its previous version.
+        // As the real chunk store: previousVersion (the lease's base) 0 creates the chunk;
+        // otherwise the replica must be between the base and the frame's version.
         if (chunk == null && w.previousVersion() != 0) {
             return new DataFrame.Error(w.requestId(), Status.ENOENT.code(), "no replica to raise", server);
         }
@@ -151,8 +151,9 @@ final class FakeChunkServers implements ChunkServerTransport {
             chunks.put(w.chunkId(), chunk);
         }
         synchronized (chunk) {
-            if (chunk.version != w.version() && chunk.version != w.previousVersion()) {
-                return new DataFrame.Error(w.requestId(), Status.ESTALE.code(), "version " + chunk.version, server);
+            DataFrame.Error refused = refuse(server, w.requestId(), chunk.version, w.version(), w.previousVersion());
+            if (refused != null) {
+                return refused;
             }
             byte[] bytes = new byte[w.data().readableBytes()];
             w.data().getBytes(w.data().readerIndex(), bytes);
@@ -176,6 +177,17 @@ final class FakeChunkServers implements ChunkServerTransport {
                 : new DataFrame.Ok(w.requestId());
     }
 
+    /** ESTALE for a copy newer than the frame (the lease is old), EIO for one older than its base. */
+    private static DataFrame.Error refuse(String server, long requestId, int held, int version, int base) {
+        if (Integer.compareUnsigned(held, version) > 0) {
+            return new DataFrame.Error(requestId, Status.ESTALE.code(), "version " + held, server);
+        }
+        if (Integer.compareUnsigned(held, base) < 0) {
+            return new DataFrame.Error(requestId, Status.EIO.code(), "version " + held + " below base " + base, server);
+        }
+        return null;
+    }
+
     private DataFrame read(String server, DataFrame.Read r) {
         StoredChunk chunk = chunk(server, r.chunkId());
         if (chunk == null) {
@@ -191,8 +203,12 @@ final class FakeChunkServers implements ChunkServerTransport {
 
     private DataFrame truncate(String server, DataFrame.Truncate t) throws IOException {
         StoredChunk chunk = chunk(server, t.chunkId());
-        if (chunk == null || (chunk.version != t.previousVersion() && chunk.version != t.version())) {
-            return new DataFrame.Error(t.requestId(), Status.ESTALE.code(), "bad version", server);
+        if (chunk == null) {
+            return new DataFrame.Error(t.requestId(), Status.ENOENT.code(), "no such chunk", server);
+        }
+        DataFrame.Error refused = refuse(server, t.requestId(), chunk.version, t.version(), t.previousVersion());
+        if (refused != null) {
+            return refused;
         }
         chunk.truncate(t.length());
         chunk.version = t.version();

@@ -392,7 +392,12 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
         writeChunkRequests.add(r);
         Node n = nodes.get(r.getInode());
         ChunkState c = n.chunks.computeIfAbsent(r.getChunkIndex(), i -> new ChunkState(nextChunk++, i));
-        c.previousVersion = c.version;
+        // previousVersion is the lease's base: a re-lease (exclusions) keeps it, since chain
+        // members may not have received a frame of the lease it replaces; a fresh session
+        // starts from the current version (as after the master's lease lapsed).
+        if (r.getExcludeServersCount() == 0) {
+            c.previousVersion = c.version;
+        }
         c.version++;
         // A session's re-lease keeps the survivors of its chain; a fresh session picks servers anew.
         List<ChunkServerAddress> candidates = r.getExcludeServersCount() > 0 && !c.replicas.isEmpty()

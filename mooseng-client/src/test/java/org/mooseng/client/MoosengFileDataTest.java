@@ -221,8 +221,8 @@ class MoosengFileDataTest {
         try (MoosengFile f = client.open("/f", OpenFlag.READ, OpenFlag.WRITE)) {
             f.write(200, ByteBuffer.wrap(update));
         }
-        // Lease v2 went to the dead head; the re-lease is v3 with previous v2, but cs2 still
-        // holds v1: the frame names v1, which cs2 accepts.
+        // Lease v2 (base v1) went to the dead head; the re-lease is v3 and keeps base v1, which
+        // cs2 still holds.
         assertThat(chunkServers.chunk(CS2, chunkId).version).isEqualTo(3);
         assertThat(chunkServers.chunk(CS2, chunkId).read(200, 500)).isEqualTo(update);
     }
@@ -235,12 +235,44 @@ class MoosengFileDataTest {
             f.write(0, ByteBuffer.wrap(data));
         }
         long chunkId = master.writeChunkEnds.getFirst().getChunkId();
-        // cs1 stored v1 before cs2 failed; the resend naming the chunk as new (previous 0) is
-        // refused as stale, and the one naming the lease's previous version (v1) succeeds.
-        assertThat(chunkServers.requests).filteredOn(r -> r.startsWith("Write@" + CS1)).hasSize(3);
+        // cs1 stored v1 before cs2 failed; the re-lease (v2) keeps the new chunk's base 0, so the
+        // resend is taken by cs1 at v1.
+        assertThat(chunkServers.requests).filteredOn(r -> r.startsWith("Write@" + CS1)).hasSize(2);
         assertThat(master.writeChunkRequests).hasSize(2);
         assertThat(chunkServers.chunk(CS1, chunkId).version).isEqualTo(2);
         assertThat(chunkServers.chunk(CS1, chunkId).read(0, 1000)).isEqualTo(data);
+    }
+
+    @Test
+    void writerWhoseLeaseWasOvertakenLeasesAgainWithoutExcludingAnyone() throws Exception {
+        byte[] first = random(100, 21);
+        byte[] other = random(100, 22);
+        byte[] late = random(100, 23);
+        try (MoosengFile a = client.create("/f", 0644, true)) {
+            a.write(0, ByteBuffer.wrap(first));
+            // Another writer raises the chunk's version under a's open lease.
+            try (MoosengFile b = client.open("/f", OpenFlag.READ, OpenFlag.WRITE)) {
+                b.write(100, ByteBuffer.wrap(other));
+            }
+            // a's next frame names the old version: the replicas answer ESTALE, a asks again.
+            a.write(200, ByteBuffer.wrap(late));
+        }
+        // a's lease, b's, and a's second after the ESTALE; nobody excluded.
+        assertThat(master.writeChunkRequests).hasSize(3)
+                .allSatisfy(r -> assertThat(r.getExcludeServersList()).isEmpty());
+        long chunkId = master.writeChunkEnds.getFirst().getChunkId();
+        for (String server : List.of(CS1, CS2)) {
+            assertThat(chunkServers.chunk(server, chunkId).read(0, 300))
+                    .isEqualTo(concat(first, other, late));
+        }
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (byte[] part : parts) {
+            out.writeBytes(part);
+        }
+        return out.toByteArray();
     }
 
     @Test

@@ -149,17 +149,20 @@ public final class MasterServer implements AutoCloseable {
         duties.attach(raft);
 
         sessions = new ClientSessions(raft, store, registry, clock, config.get(MasterConfig.SESSION_LEASE_MS));
-        duties.onLeadershipChange(sessions::onLeadershipChange);
+        ChunkHealth chunkHealth = new ChunkHealth(store, registry, raft::isLeader, System::currentTimeMillis);
+        MasterClientService clientService = new MasterClientService(raft, store, store, sessions, registry,
+                chunkHealth, clock, new SecureRandom(), defaultGoal, clusterId);
+        duties.onLeadershipChange(() -> {
+            sessions.onLeadershipChange();
+            clientService.onLeadershipChange();
+        });
         long checkMs = config.get(MasterConfig.SESSION_CHECK_INTERVAL_MS);
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("master-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(this::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
-        ChunkHealth chunkHealth = new ChunkHealth(store, registry, raft::isLeader, System::currentTimeMillis);
         long healthMs = config.get(MasterConfig.CHUNK_HEALTH_INTERVAL_MS);
         housekeeping.scheduleWithFixedDelay(() -> refreshChunkHealth(chunkHealth), healthMs, healthMs,
                 TimeUnit.MILLISECONDS);
-        MasterClientService clientService = new MasterClientService(raft, store, store, sessions, registry,
-                chunkHealth, clock, new SecureRandom(), defaultGoal, clusterId);
         MasterChunkServerService chunkServerService = new MasterChunkServerService(raft, store, registry, clusterId,
                 Math.toIntExact(config.get(MasterConfig.DELETIONS_PER_HEARTBEAT)));
         clientServer = startGrpc(listenHost, clientPort, clientService);

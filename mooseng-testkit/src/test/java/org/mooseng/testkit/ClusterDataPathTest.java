@@ -19,12 +19,15 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.chunkserver.store.ChunkStore;
 import org.mooseng.client.ClientOptions;
 import org.mooseng.client.FileLayout;
 import org.mooseng.client.MoosengClient;
 import org.mooseng.client.MoosengException;
 import org.mooseng.client.MoosengFile;
 import org.mooseng.client.OpenFlag;
+import org.mooseng.common.ChunkId;
+import org.mooseng.common.ChunkVersion;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 
@@ -61,6 +64,69 @@ class ClusterDataPathTest {
                     .map(FileLayout.Replica::serverId).toList();
             assertThat(valid).hasSize(2).doesNotHaveDuplicates();
         }
+    }
+
+    @Test
+    void twoClientsWritingOneChunkAtOnceShareItsLeaseAndLeaveEqualReplicas() throws Exception {
+        int stripe = 256 * 1024;
+        int stripes = 48;
+        try (MoosengFile created = client.create("/shared-chunk", 0644, true)) {
+            created.write(0, ByteBuffer.wrap(new byte[stripe * stripes]));
+        }
+        byte[][] patterns = {random(stripe, 31), random(stripe, 32)};
+        try (MoosengClient second = cluster.newClient()) {
+            List<MoosengClient> writers = List.of(client, second);
+            List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+                for (int w = 0; w < 2; w++) {
+                    int writer = w;
+                    done.add(pool.submit(() -> {
+                        try (MoosengFile f = writers.get(writer).open("/shared-chunk", OpenFlag.READ, OpenFlag.WRITE)) {
+                            // Each writer owns every other stripe, writes them all three times
+                            // in its own order, and syncs in between: many leases asked for at once.
+                            Random order = new Random(writer);
+                            for (int round = 0; round < 3; round++) {
+                                List<Integer> mine = new java.util.ArrayList<>();
+                                for (int i = writer; i < stripes; i += 2) {
+                                    mine.add(i);
+                                }
+                                java.util.Collections.shuffle(mine, order);
+                                for (int i : mine) {
+                                    f.write((long) i * stripe, ByteBuffer.wrap(patterns[writer]));
+                                }
+                                f.fsync();
+                            }
+                        }
+                        return null;
+                    }));
+                }
+            }
+            for (java.util.concurrent.Future<?> f : done) {
+                f.get(); // a write failure surfaces here
+            }
+        }
+        byte[] content = readAll("/shared-chunk");
+        for (int i = 0; i < stripes; i++) {
+            assertThat(Arrays.copyOfRange(content, i * stripe, (i + 1) * stripe)).as("stripe %d", i)
+                    .isEqualTo(patterns[i % 2]);
+        }
+        FileLayout.Chunk chunk = client.fileInfo("/shared-chunk").chunks().getFirst();
+        List<FileLayout.Replica> valid = chunk.replicas().stream().filter(FileLayout.Replica::valid).toList();
+        assertThat(valid).hasSize(2);
+        for (FileLayout.Replica replica : valid) {
+            ChunkStore store = storeOf(replica.serverId());
+            assertThat(store.read(new ChunkId(chunk.chunkId()), new ChunkVersion(chunk.version()), 0, content.length))
+                    .as("replica on %s", replica.serverId()).isEqualTo(content);
+        }
+    }
+
+    private static ChunkStore storeOf(String serverId) {
+        for (int i = 0; i < cluster.chunkServerCount(); i++) {
+            if (cluster.chunkServer(i) != null && cluster.chunkServer(i).serverId().equals(serverId)) {
+                return cluster.chunkServer(i).store();
+            }
+        }
+        throw new AssertionError("no chunk server " + serverId);
     }
 
     @Test

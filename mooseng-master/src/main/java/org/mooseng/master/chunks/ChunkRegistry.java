@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -223,6 +224,11 @@ public final class ChunkRegistry {
     public synchronized List<ChunkServerView> servers() {
         long now = clockMillis.getAsLong();
         return servers.values().stream().map(s -> view(s, now)).toList();
+    }
+
+    public synchronized Optional<ChunkServerView> server(String serverId) {
+        ServerState server = servers.get(serverId);
+        return server == null ? Optional.empty() : Optional.of(view(server, clockMillis.getAsLong()));
     }
 
     public synchronized List<ChunkServerView> aliveServers() {

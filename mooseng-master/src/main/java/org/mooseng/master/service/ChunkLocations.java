@@ -30,6 +30,7 @@ import org.mooseng.proto.MetaOp;
 import org.mooseng.proto.MetaResult;
 import org.mooseng.proto.ReadChunkReply;
 import org.mooseng.proto.ReadChunkRequest;
+import org.mooseng.proto.SetAttrOp;
 import org.mooseng.proto.SetAttrReply;
 import org.mooseng.proto.SetAttrRequest;
 import org.mooseng.proto.StatusReply;
@@ -54,9 +55,11 @@ final class ChunkLocations {
     private final Clock clock;
     private final RandomGenerator random;
     private final int defaultGoal;
+    private final WriteLeases leases;
 
     ChunkLocations(MetaLog log, NamespaceReader namespace, SessionReader sessions, ChunkRegistry registry,
-                   Clock clock, RandomGenerator random, int defaultGoal) {
+                   Clock clock, RandomGenerator random, int defaultGoal, WriteLeases leases) {
+        this.leases = leases;
         this.log = log;
         this.namespace = namespace;
         this.sessions = sessions;
@@ -100,21 +103,41 @@ final class ChunkLocations {
                 return done(writeFailure(access.getStatus(), access.getMessage()));
             }
         }
+        return leases.serialized(req.getInode(), () -> grant(req));
+    }
+
+    /** Hands out the chunk's current lease when it still serves, else raises the version. */
+    private CompletableFuture<WriteChunkReply> grant(WriteChunkRequest req) {
         Set<String> excluded = new HashSet<>(req.getExcludeServersList());
-        // Checked before the version bump: a bump with nowhere to write would leave every
-        // existing copy stale and the chunk unreadable.
         Optional<ChunkRef> existing = namespace.chunkAt(req.getInode(), req.getChunkIndex());
-        if (existing.isPresent() && holders(existing.get().getChunkId(), existing.get().getVersion(), excluded).isEmpty()) {
-            return done(writeFailure(Status.EIO.code(), chunkName(existing.get())
-                    + ": no alive chunk server holds this version" + excludedNote(excluded)));
-        }
-        if (existing.isEmpty() && registry.aliveServers().stream().allMatch(s -> excluded.contains(s.serverId()))) {
+        if (existing.isPresent()) {
+            ChunkRef ref = existing.get();
+            Optional<WriteLeases.Lease> lease = leases.current(ref.getChunkId(), ref.getVersion());
+            if (lease.isPresent() && serves(lease.get(), excluded)) {
+                WriteLeases.Lease renewed = leases.grant(ref.getChunkId(), ref.getVersion(),
+                        lease.get().baseVersion(), lease.get().chain());
+                return done(leaseReply(ref, renewed));
+            }
+            // Checked before the version bump: a bump with nowhere to write would leave every
+            // existing copy stale and the chunk unreadable.
+            if (holders(ref.getChunkId(), ref.getVersion(), excluded).isEmpty()) {
+                return done(writeFailure(Status.EIO.code(), chunkName(ref)
+                        + ": no alive chunk server holds this version" + excludedNote(excluded)));
+            }
+        } else if (registry.aliveServers().stream().allMatch(s -> excluded.contains(s.serverId()))) {
             return done(writeFailure(Status.EIO.code(), "inode " + req.getInode() + " chunk index "
                     + req.getChunkIndex() + ": no alive chunk server to place a new chunk" + excludedNote(excluded)));
         }
         MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setChunkWriteBegin(
                 ChunkWriteBeginOp.newBuilder().setInode(req.getInode()).setChunkIndex(req.getChunkIndex())), clock);
         return log.propose(op).thenApply(result -> chainFor(req, result, excluded));
+    }
+
+    /** Whether every server of the lease's chain is alive, holds the version and is not excluded. */
+    private boolean serves(WriteLeases.Lease lease, Set<String> excluded) {
+        List<ChunkServerView> holding = holders(lease.chunkId(), lease.version(), excluded);
+        return lease.chain().stream().allMatch(id -> holding.stream().anyMatch(s -> s.serverId().equals(id)
+                && !excluded.contains(s.host() + ":" + s.port())));
     }
 
     private WriteChunkReply chainFor(WriteChunkRequest req, MetaResult result, Set<String> excluded) {
@@ -133,9 +156,19 @@ final class ChunkLocations {
             return writeFailure(Status.EIO.code(), chunkName(chunk) + ": no alive chunk server to write to"
                     + excludedNote(excluded));
         }
-        registry.recordChain(chunk.getChunkId(), chunk.getVersion(), chain.stream().map(ChunkServerView::serverId).toList());
-        WriteChunkReply.Builder reply = WriteChunkReply.newBuilder().setChunk(chunk);
-        chain.forEach(s -> reply.addChain(address(s)));
+        List<String> ids = chain.stream().map(ChunkServerView::serverId).toList();
+        int base = chunk.getPreviousVersion() == 0 ? 0 : leases.baseFor(chunk.getChunkId(), chunk.getPreviousVersion());
+        registry.recordChain(chunk.getChunkId(), chunk.getVersion(), ids);
+        return leaseReply(chunk, leases.grant(chunk.getChunkId(), chunk.getVersion(), base, ids));
+    }
+
+    /** The lease as the client sees it: the chunk with the lease's base as its previous version. */
+    private WriteChunkReply leaseReply(ChunkRef chunk, WriteLeases.Lease lease) {
+        WriteChunkReply.Builder reply = WriteChunkReply.newBuilder()
+                .setChunk(chunk.toBuilder().setVersion(lease.version()).setPreviousVersion(lease.baseVersion()));
+        for (String id : lease.chain()) {
+            registry.server(id).ifPresent(s -> reply.addChain(address(s)));
+        }
         return reply.build();
     }
 
@@ -147,6 +180,14 @@ final class ChunkLocations {
     }
 
     CompletableFuture<SetAttrReply> setAttr(SetAttrRequest req) {
+        if ((req.getOp().getValid() & SetAttrOp.Field.SET_SIZE_VALUE) == 0) {
+            return setAttrNow(req);
+        }
+        // A truncation raises the version of the chunk it cuts: ordered with the inode's write leases.
+        return leases.serialized(req.getOp().getInode(), () -> setAttrNow(req));
+    }
+
+    private CompletableFuture<SetAttrReply> setAttrNow(SetAttrRequest req) {
         MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setRequestId(req.getRequestId())
                 .setSetAttr(req.getOp()), clock);
         return log.propose(op).thenApply(result -> {
@@ -157,10 +198,13 @@ final class ChunkLocations {
             if (result.getStatus() == 0 && result.hasChunk() && cut.getChunkId() != 0) {
                 // The registry still lists the copies at the version before the cut: those are
                 // the servers that must truncate theirs, and they hold the new version after it.
+                // Writers of the chunk's lease continue under the cut's version on that chain.
                 List<ChunkServerView> chain = holders(cut.getChunkId(), cut.getPreviousVersion(), Set.of());
-                registry.recordChain(cut.getChunkId(), cut.getVersion(),
-                        chain.stream().map(ChunkServerView::serverId).toList());
-                reply.setTruncatedChunk(cut);
+                List<String> ids = chain.stream().map(ChunkServerView::serverId).toList();
+                int base = leases.baseFor(cut.getChunkId(), cut.getPreviousVersion());
+                registry.recordChain(cut.getChunkId(), cut.getVersion(), ids);
+                leases.grant(cut.getChunkId(), cut.getVersion(), base, ids);
+                reply.setTruncatedChunk(cut.toBuilder().setPreviousVersion(base));
                 chain.forEach(s -> reply.addChain(address(s)));
             }
             return reply.build();

@@ -74,6 +74,7 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
     private final ChunkHealth chunkHealth;
     private final ChunkRegistry registry;
     private final ChunkLocations chunks;
+    private final WriteLeases writeLeases;
     private final ClientSessions sessions;
     private final Clock clock;
     private final String clusterId;
@@ -89,9 +90,16 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
         this.registry = registry;
         this.clock = clock;
         this.clusterId = clusterId;
-        this.chunks = new ChunkLocations(log, namespace, sessionState, registry, clock, random, defaultGoal);
+        this.writeLeases = new WriteLeases(clock::millis);
+        this.chunks = new ChunkLocations(log, namespace, sessionState, registry, clock, random, defaultGoal,
+                writeLeases);
         String implVersion = MasterClientService.class.getPackage().getImplementationVersion();
         this.version = implVersion == null ? "dev" : implVersion;
+    }
+
+    /** Called when this master gains or loses leadership: write leases of the old term are void. */
+    public void onLeadershipChange() {
+        writeLeases.clear();
     }
 
     // ------------------------------------------------------------------ reads

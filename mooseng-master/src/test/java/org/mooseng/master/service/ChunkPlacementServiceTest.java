@@ -35,8 +35,12 @@ import org.mooseng.proto.ReadChunkReply;
 import org.mooseng.proto.ReadChunkRequest;
 import org.mooseng.proto.RegisterReply;
 import org.mooseng.proto.RegisterRequest;
+import org.mooseng.proto.SetAttrOp;
+import org.mooseng.proto.SetAttrReply;
+import org.mooseng.proto.SetAttrRequest;
 import org.mooseng.proto.SetGoalOp;
 import org.mooseng.proto.UnlinkOp;
+import org.mooseng.proto.WriteChunkEndRequest;
 import org.mooseng.proto.WriteChunkReply;
 import org.mooseng.proto.WriteChunkRequest;
 
@@ -162,7 +166,9 @@ class ChunkPlacementServiceTest {
         WriteChunkReply second = write(inode, 0, "cs3");
         assertThat(second.getStatus()).isZero();
         assertThat(second.getChunk().getChunkId()).isEqualTo(chunkId);
-        assertThat(second.getChunk().getPreviousVersion()).isEqualTo(first.getChunk().getVersion());
+        assertThat(Integer.compareUnsigned(second.getChunk().getVersion(), first.getChunk().getVersion())).isPositive();
+        // Still the new chunk's lease: cs2 may not have received a frame of the first version yet.
+        assertThat(second.getChunk().getPreviousVersion()).isZero();
         assertThat(ids(second.getChainList())).containsExactly("cs2");
 
         ReadChunkReply read = client.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT).setInode(inode)
@@ -177,6 +183,53 @@ class ChunkPlacementServiceTest {
 
         assertThat(deletedIds(heartbeat("cs3"))).containsExactly(chunkId);
         assertThat(deletedIds(heartbeat("cs2"))).isEmpty();
+    }
+
+    @Test
+    void writersOfOneChunkShareItsLeaseUntilTheChainMustChange() {
+        register("cs1", 100);
+        register("cs2", 300);
+        register("cs3", 200);
+        long inode = createFileWithGoal("f", 2);
+        WriteChunkReply first = write(inode, 0);
+        WriteChunkReply second = write(inode, 0);
+        assertThat(second.getStatus()).isZero();
+        assertThat(second.getChunk()).isEqualTo(first.getChunk());
+        assertThat(ids(second.getChainList())).isEqualTo(ids(first.getChainList())).containsExactly("cs2", "cs3");
+
+        // A server outside the chain excluded: the lease still serves.
+        assertThat(write(inode, 0, "cs1").getChunk()).isEqualTo(first.getChunk());
+
+        // A chain member excluded: the version rises on the survivor, the base stays the lease's.
+        WriteChunkReply failedOver = write(inode, 0, "cs3");
+        assertThat(Integer.compareUnsigned(failedOver.getChunk().getVersion(), first.getChunk().getVersion()))
+                .isPositive();
+        assertThat(failedOver.getChunk().getPreviousVersion()).isEqualTo(first.getChunk().getPreviousVersion());
+        assertThat(ids(failedOver.getChainList())).containsExactly("cs2");
+        // Later writers join the new lease.
+        assertThat(write(inode, 0).getChunk()).isEqualTo(failedOver.getChunk());
+        assertThat(client.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT).setInode(inode).setChunkIndex(0)
+                .build()).getChunk().getVersion()).isEqualTo(failedOver.getChunk().getVersion());
+    }
+
+    @Test
+    void concurrentFirstWritesOfAChunkGetOneChunkAndOneLease() throws Exception {
+        register("cs1", 100);
+        register("cs2", 300);
+        long inode = createFileWithGoal("f", 2);
+        var stub = TestMasters.client(clientChannel).withDeadlineAfter(30, java.util.concurrent.TimeUnit.SECONDS);
+        List<java.util.concurrent.CompletableFuture<WriteChunkReply>> replies = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 16; i++) {
+                replies.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> stub.writeChunk(
+                        WriteChunkRequest.newBuilder().setCred(ROOT).setInode(inode).setChunkIndex(3).build()), pool));
+            }
+        }
+        List<WriteChunkReply> done = replies.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        assertThat(done).allSatisfy(r -> assertThat(r.getStatus()).isZero());
+        assertThat(done.stream().map(WriteChunkReply::getChunk).distinct()).hasSize(1);
+        assertThat(done.getFirst().getChunk().getPreviousVersion()).isZero();
+        assertThat(client.fileInfo(FileInfoRequest.newBuilder().setInode(inode).build()).getChunksCount()).isEqualTo(1);
     }
 
     @Test
@@ -242,9 +295,15 @@ class ChunkPlacementServiceTest {
         register("cs1", 100);
         long inode = createFileWithGoal("f", 1);
         WriteChunkReply first = write(inode, 0);
-        WriteChunkReply second = write(inode, 0);
-        long chunkId = second.getChunk().getChunkId();
-        int current = second.getChunk().getVersion();
+        assertThat(client.writeChunkEnd(WriteChunkEndRequest.newBuilder().setCred(ROOT).setInode(inode)
+                .setChunkId(first.getChunk().getChunkId()).setNewSize(1000).build()).getStatus()).isZero();
+        // A truncation inside the chunk raises its version (writers would share the first's lease).
+        SetAttrReply cut = client.setAttr(SetAttrRequest.newBuilder().setCred(ROOT).setOp(SetAttrOp.newBuilder()
+                .setInode(inode).setValid(SetAttrOp.Field.SET_SIZE_VALUE).setSize(10)).build());
+        assertThat(cut.getStatus()).isZero();
+        long chunkId = cut.getTruncatedChunk().getChunkId();
+        int current = cut.getTruncatedChunk().getVersion();
+        assertThat(chunkId).isEqualTo(first.getChunk().getChunkId());
         assertThat(current).isGreaterThan(first.getChunk().getVersion());
 
         TestMasters.shutdown(clientChannel);
