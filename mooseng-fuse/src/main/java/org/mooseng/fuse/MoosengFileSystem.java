@@ -1,6 +1,7 @@
 package org.mooseng.fuse;
 
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -24,6 +25,7 @@ import org.mooseng.fuse.ll.Caller;
 import org.mooseng.fuse.ll.DirectoryItem;
 import org.mooseng.fuse.ll.FileAttributes;
 import org.mooseng.fuse.ll.FuseOperations;
+import org.mooseng.fuse.ll.KernelCache;
 import org.mooseng.fuse.ll.LockRange;
 import org.mooseng.fuse.ll.Reply;
 import org.mooseng.proto.SetAttrOp;
@@ -55,6 +57,8 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private static final long STATFS_BLOCK_BYTES = 4096;
     private static final long STATFS_FREE_INODES = 1L << 32;
     private static final int RENAME_KNOWN_FLAGS = 1 | 2;
+    /** How long a flock waits for releases of its inode in progress (see {@link #releasing}). */
+    private static final long RELEASE_WAIT_NANOS = 5_000_000_000L;
     /** Bytes a readdir entry takes at least (24-byte header plus a short name); bounds the page asked for. */
     private static final int MIN_DIRENT_BYTES = 32;
     private static final int MAX_PAGE_ENTRIES = 1024;
@@ -76,13 +80,32 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
     /** Writable handles per inode; the set object also orders the O_APPEND writes of that file. */
     private final Map<Long, Set<OpenFile>> writersByInode = new ConcurrentHashMap<>();
+    private final AccessTimeUpdates accessTimes;
+    /**
+     * Releases being processed, per inode. close(2) does not wait for the kernel's RELEASE, which
+     * drops the handle's flock lock, so a flock that follows a close at once (another open of
+     * the file) may be read before that RELEASE is done: it waits for it here.
+     */
+    private final Map<Long, Integer> releasing = new ConcurrentHashMap<>();
+    private final Object releaseDone = new Object();
 
     /** {@code client} must have a session (locks, and files kept while open, need one). */
     MoosengFileSystem(MoosengClient client, double attrTimeoutSeconds, double entryTimeoutSeconds) {
+        this(client, attrTimeoutSeconds, entryTimeoutSeconds, AccessTimePolicy.DEFAULT, Clock.systemUTC());
+    }
+
+    MoosengFileSystem(MoosengClient client, double attrTimeoutSeconds, double entryTimeoutSeconds,
+                      AccessTimePolicy accessTimePolicy, Clock clock) {
         this.client = client;
         this.locks = new MountLocks(client);
         this.attrTimeoutSeconds = attrTimeoutSeconds;
         this.entryTimeoutSeconds = entryTimeoutSeconds;
+        this.accessTimes = new AccessTimeUpdates(client, accessTimePolicy, clock);
+    }
+
+    /** Where atime updates made after a reply drop the kernel's cached attributes (the mounted session). */
+    void useKernelCache(KernelCache kernelCache) {
+        accessTimes.useKernelCache(kernelCache);
     }
 
     /** Something that asks the master; a MoosengException becomes its errno. */
@@ -141,7 +164,13 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply lookup(Caller caller, long parent, String name) {
-        return errnoOf(() -> entry(client(caller).lookup(inode(parent), name)));
+        return errnoOf(() -> {
+            FileStat found = client(caller).lookup(inode(parent), name);
+            if (accessTimes.awaitPending(found.inode().value())) {
+                found = client(caller).stat(found.inode());
+            }
+            return entry(found);
+        });
     }
 
     @Override
@@ -152,8 +181,10 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     @Override
     public Reply getattr(Caller caller, long inode, long handle) {
         return errnoOf(() -> {
-            // Writes in flight become visible (size and mtime) to a stat, as on a local file system.
+            // Writes in flight become visible (size and mtime) to a stat, as on a local file system;
+            // so does the atime of a read just answered.
             commitWriters(inode);
+            accessTimes.awaitPending(inode);
             return attributes(client(caller).stat(inode(inode)));
         });
     }
@@ -161,6 +192,8 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     @Override
     public Reply setattr(Caller caller, long inode, AttributeChange change, long handle) {
         return errnoOf(() -> {
+            // An atime update of an earlier read must not land after times set now (touch -a, tar -p).
+            accessTimes.awaitPending(inode);
             MoosengClient asCaller = client(caller);
             SetAttrOp.Builder op = AttributeMapping.setAttr(change);
             if (op.getValid() == 0) {
@@ -312,7 +345,12 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             }
             // Registered in the mount's session: the file outlives an unlink or a replacing rename while open.
             MoosengFile file = client(caller).open(inode(inode), openFlags);
-            return openReply(file, inode, flags, keepCache(inode, file.statAtOpen(), openFlags));
+            boolean keepCache = keepCache(inode, file.statAtOpen(), openFlags);
+            OpenFile open = register(file, inode, flags);
+            if (keepCache) {
+                accessTimes.atCachedOpen(open, file.statAtOpen());
+            }
+            return new Reply.Open(open.handle(), false, keepCache);
         });
     }
 
@@ -346,7 +384,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         return result;
     }
 
-    private Reply.Open openReply(MoosengFile file, long inode, int flags, boolean keepCache) {
+    private OpenFile register(MoosengFile file, long inode, int flags) {
         long handle = nextHandle.getAndIncrement();
         OpenFile open = new OpenFile(handle, inode, file, AttributeMapping.writable(flags),
                 AttributeMapping.writable(flags) && (flags & AttributeMapping.O_APPEND) != 0);
@@ -354,7 +392,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         if (open.writable()) {
             writersByInode.computeIfAbsent(inode, k -> ConcurrentHashMap.newKeySet()).add(open);
         }
-        return new Reply.Open(handle, false, keepCache);
+        return open;
     }
 
     @Override
@@ -369,7 +407,8 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
                 closeQuietly(file);
                 throw e;
             }
-            return new Reply.Create(entry(created), openReply(file, created.inode().value(), flags, false));
+            OpenFile open = register(file, created.inode().value(), flags);
+            return new Reply.Create(entry(created), new Reply.Open(open.handle(), false, false));
         });
     }
 
@@ -398,6 +437,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
                 }
             }
             int n = open.file().read(offset, target);
+            accessTimes.afterRead(open);
             return new Reply.Data(Math.max(n, 0));
         });
     }
@@ -435,6 +475,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private static Reply written(OpenFile open, long offset, ByteBuffer source) throws MoosengException {
         int n = open.file().write(offset, source);
         open.writtenEnd().accumulateAndGet(offset + n, Math::max);
+        open.atimeCheckDue().set(true); // mtime moved: the next read is due a check again
         return new Reply.Written(n);
     }
 
@@ -468,6 +509,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             return Reply.error(EBADF);
         }
         Set<OpenFile> writers = writersByInode.get(open.inode());
+        releasing.merge(inode, 1, Integer::sum);
         try {
             return errnoOf(() -> {
                 try {
@@ -484,6 +526,26 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             if (writers != null) {
                 writers.remove(open);
                 writersByInode.computeIfPresent(open.inode(), (k, set) -> set.isEmpty() ? null : set);
+            }
+            releasing.computeIfPresent(inode, (k, n) -> n == 1 ? null : n - 1);
+            synchronized (releaseDone) {
+                releaseDone.notifyAll();
+            }
+        }
+    }
+
+    /** Waits (a bounded time) until no release of {@code inode} is being processed. */
+    private void awaitReleases(long inode) {
+        long deadline = System.nanoTime() + RELEASE_WAIT_NANOS;
+        synchronized (releaseDone) {
+            long left;
+            while (releasing.containsKey(inode) && (left = deadline - System.nanoTime()) > 0) {
+                try {
+                    releaseDone.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -530,6 +592,9 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             for (DirectoryPage.Entry e : page.entries()) {
                 items.add(new DirectoryItem(e.entry().name(), e.entry().inode().value(),
                         AttributeMapping.typeBits(e.entry().type()), e.cookie() + FIRST_COOKIE_OFFSET));
+            }
+            if (offset == 0) {
+                accessTimes.afterListingStarted(inode);
             }
             return new Reply.Directory(items);
         });
@@ -621,6 +686,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     @Override
     public Reply flock(Caller caller, long inode, long handle, long lockOwner, int operation,
                        Interruption interrupted) {
+        awaitReleases(inode);
         return locks.flock(inode, lockOwner, operation, interrupted);
     }
 
@@ -629,9 +695,15 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         return openFiles.size();
     }
 
+    /** SetAttr commits made for atime on read, for diagnostics and tests. */
+    long atimeUpdatesCommitted() {
+        return accessTimes.updatesCommitted();
+    }
+
     /** Closes every handle the kernel did not release (the mount went away under them). */
     @Override
     public void close() {
+        accessTimes.close();
         locks.close();
         for (OpenFile open : List.copyOf(openFiles.values())) {
             try {

@@ -36,11 +36,13 @@ public final class MoosengMount {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = null;
         try {
-            fileSystem = new MoosengFileSystem(client, config.attrTimeoutSeconds(), config.entryTimeoutSeconds());
+            fileSystem = new MoosengFileSystem(client, config.attrTimeoutSeconds(), config.entryTimeoutSeconds(),
+                    config.accessTimePolicy(), java.time.Clock.systemUTC());
             session = new LowLevelSession(fileSystem, config.session(root));
             session.mount();
-            LOG.info("{}: mounted cluster {} (options {})", config.mountpoint(), client.clusterId(),
-                    config.fuseOptions(root));
+            fileSystem.useKernelCache(session);
+            LOG.info("{}: mounted cluster {} (options {}, atime {})", config.mountpoint(), client.clusterId(),
+                    config.fuseOptions(root), config.accessTimePolicy());
             LowLevelSession mounted = session;
             hook = new Thread(() -> {
                 if (finished.getCount() > 0) {

@@ -10,7 +10,10 @@ import org.mooseng.fuse.ll.SessionConfig;
  * What {@code mooseng mount} was asked for. {@code options} are the -o options as given;
  * {@code attr_timeout=S}, {@code entry_timeout=S}, {@code max_threads=N} are ours, the rest
  * go to libfuse and the kernel together with fsname=mooseng, subtype=mooseng,
- * default_permissions and, when running as root, allow_other.
+ * default_permissions and, when running as root, allow_other. The atime options
+ * ({@link AccessTimePolicy}) are read here too: {@code noatime} also goes to the kernel, so
+ * /proc/mounts shows it; {@code relatime}, {@code strictatime} and {@code nodiratime} are
+ * ours only, because libfuse 3.14 refuses them.
  */
 public record MountConfig(Path mountpoint, ClientOptions client, List<String> options, boolean debug) {
     public static final double DEFAULT_TIMEOUT_SECONDS = 1.0;
@@ -75,9 +78,15 @@ public record MountConfig(Path mountpoint, ClientOptions client, List<String> op
         return found;
     }
 
+    private static final List<String> OWN_FLAGS = List.of("relatime", "strictatime", "nodiratime");
+
     private static boolean isOwn(String option) {
         return option.startsWith("attr_timeout=") || option.startsWith("entry_timeout=")
-                || option.startsWith("max_threads=");
+                || option.startsWith("max_threads=") || OWN_FLAGS.contains(option);
+    }
+
+    public AccessTimePolicy accessTimePolicy() {
+        return AccessTimePolicy.fromOptions(options);
     }
 
     /** The options libfuse gets: ours first, then the user's (which may override fsname and the like). */
@@ -86,8 +95,11 @@ public record MountConfig(Path mountpoint, ClientOptions client, List<String> op
         if (root) {
             result.add("allow_other");
         }
+        boolean strictatime = options.contains("strictatime");
         for (String option : options) {
-            if (!isOwn(option) && !result.contains(option)) {
+            // strictatime overrides noatime, as in the kernel; the kernel must not show noatime then.
+            boolean overridden = strictatime && option.equals("noatime");
+            if (!isOwn(option) && !overridden && !result.contains(option)) {
                 result.add(option);
             }
         }

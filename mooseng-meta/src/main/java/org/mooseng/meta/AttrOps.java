@@ -32,6 +32,7 @@ final class AttrOps {
     private static final int SET_MTIME = SetAttrOp.Field.SET_MTIME_VALUE;
     private static final int SET_ATIME_NOW = SetAttrOp.Field.SET_ATIME_NOW_VALUE;
     private static final int SET_MTIME_NOW = SetAttrOp.Field.SET_MTIME_NOW_VALUE;
+    private static final int ACCESSED = SetAttrOp.Field.ACCESSED_VALUE;
 
     private AttrOps() {
     }
@@ -40,6 +41,9 @@ final class AttrOps {
             throws StatusException {
         InodeRecord node = tx.requireInode(op.getInode());
         int valid = op.getValid();
+        if (has(valid, ACCESSED)) {
+            return accessed(tx, cred, now, node, valid);
+        }
         checkSetAttrAllowed(tx, cred, node, op, valid);
         boolean root = Permissions.isRoot(cred);
         int uid = has(valid, SET_UID) ? op.getUid() : node.uid();
@@ -75,6 +79,19 @@ final class AttrOps {
         }
         tx.putInode(updated);
         return result.setAttr(updated.toAttr());
+    }
+
+    /** An access: atime moves to now, nothing else changes (not even ctime). */
+    private static MetaResult.Builder accessed(ApplyBatch tx, Credentials cred, Timespec now, InodeRecord node, int valid)
+            throws StatusException {
+        if (valid != ACCESSED) {
+            throw new StatusException(Status.EINVAL, "inode " + node.inode()
+                    + ": an access update goes alone, not with other setattr fields");
+        }
+        Permissions.require(cred, node, Permissions.R_OK);
+        InodeRecord updated = node.withAtime(now);
+        tx.putInode(updated);
+        return MetaResult.newBuilder().setStatus(0).setAttr(updated.toAttr());
     }
 
     /** Every permission rule of setattr, checked before anything changes. */

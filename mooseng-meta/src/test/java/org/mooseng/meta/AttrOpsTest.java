@@ -117,6 +117,23 @@ class AttrOpsTest {
     }
 
     @Test
+    void anAccessMovesAtimeOnlyAndNeedsReadPermission() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        ns.expectOk(ns.chmod(ALICE, f, 0640));
+        Attr before = ns.attr(f);
+        ns.tick();
+        assertThat(ns.setAttr(BOB, op(f, Field.ACCESSED)).getStatus()).isEqualTo(EACCES);
+        Attr after = ns.expectOk(ns.setAttr(ALICE, op(f, Field.ACCESSED))).getAttr();
+        assertThat(after.getAtime()).isEqualTo(ns.now);
+        assertThat(after.getCtime()).isEqualTo(before.getCtime());
+        assertThat(after.getMtime()).isEqualTo(before.getMtime());
+        assertThat(ns.attr(f)).isEqualTo(after);
+        // Not mixed with a real setattr, which would move ctime.
+        assertThat(ns.setAttr(ALICE, op(f, Field.ACCESSED, Field.SET_MTIME_NOW)).getStatus())
+                .isEqualTo(EINVAL);
+    }
+
+    @Test
     void timesNowNeedOwnerRootOrWritePermission() {
         long f = ns.fileId(ALICE, ROOT, "f");
         assertThat(ns.setAttr(BOB, op(f, Field.SET_MTIME_NOW)).getStatus()).isEqualTo(EACCES);

@@ -61,6 +61,8 @@ public final class LibFuse {
     final MethodHandle reqCtx;
     final MethodHandle reqGetgroups;
     final MethodHandle reqInterrupted;
+    /** fuse_lowlevel_notify_inval_inode(se, ino, off, len); a negative off drops the attributes only. */
+    final MethodHandle notifyInvalInode;
 
     private LibFuse(SymbolLookup lib) {
         Linker linker = Linker.nativeLinker();
@@ -96,6 +98,8 @@ public final class LibFuse {
                 FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG));
         reqCtx = handle(linker, lib, "fuse_req_ctx", FunctionDescriptor.of(ADDRESS, ADDRESS));
         reqInterrupted = handle(linker, lib, "fuse_req_interrupted", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        notifyInvalInode = handle(linker, lib, "fuse_lowlevel_notify_inval_inode",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG));
         reqGetgroups = handle(linker, lib, "fuse_req_getgroups", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
         if (loopMt312 == null && loopMt32 == null) {
             throw new IllegalStateException("libfuse3 has neither fuse_session_loop_mt_312 nor fuse_session_loop_mt_32");

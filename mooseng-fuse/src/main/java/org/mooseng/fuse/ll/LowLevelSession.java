@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@link Reply}. No exception leaves an upcall: it is logged and answered with EIO, because
  * an exception escaping into native code would end the JVM.
  */
-public final class LowLevelSession implements AutoCloseable {
+public final class LowLevelSession implements KernelCache, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LowLevelSession.class);
     private static final int EIO = 5;
     /** fuse_conn_info capability bits (fuse_common.h, 3.14). */
@@ -115,6 +115,30 @@ public final class LowLevelSession implements AutoCloseable {
             }
         } catch (Throwable t) {
             LOG.warn("{}: umount2 failed: {}", config.mountpoint(), t.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Sent from any thread; serialized with {@link #close} so it never reaches a destroyed
+     * session. Attributes only (negative offset): no page is touched, so no page lock is
+     * taken and it cannot deadlock against a request in flight.
+     */
+    @Override
+    public synchronized boolean invalidateAttributes(long inode) {
+        if (!mounted || closed) {
+            return false;
+        }
+        try {
+            int result = (int) fuse.notifyInvalInode.invokeExact(session, inode, -1L, 0L);
+            if (result != 0) {
+                // ENOENT: the kernel holds nothing of the inode, so nothing stale either.
+                LOG.debug("{}: inode {}: attribute invalidation not taken: errno {}", config.mountpoint(), inode,
+                        -result);
+            }
+            return result == 0;
+        } catch (Throwable t) {
+            LOG.debug("{}: inode {}: attribute invalidation failed: {}", config.mountpoint(), inode, t.toString());
             return false;
         }
     }
