@@ -7,8 +7,10 @@ import java.util.Optional;
 /**
  * How to reach a cluster and as whom.
  *
- * @param masters            master client endpoints to try; a follower's NOT_LEADER reply
- *                           redirects to the leader it names, so one member is enough
+ * @param masters            master client endpoints; a follower's NOT_LEADER reply redirects
+ *                           to the leader it names, and an unreachable master is skipped for
+ *                           the next one, so list every member of the group to survive the
+ *                           loss of any one
  * @param expectedClusterId  when present, the client refuses a master of another cluster
  * @param credentials        identity sent with every namespace call
  * @param rpcTimeoutMs       deadline of one control-plane call
@@ -18,17 +20,33 @@ import java.util.Optional;
  * @param writeRetries       re-leases of one chunk after replica failures before EIO
  * @param readAheadBytes     bytes fetched ahead of a sequential reader (0: none)
  * @param session            whether and how to open a session with the master
+ * @param failoverTimeoutMs  how long one master call keeps retrying while its outcome is
+ *                           unknown (master unreachable, deadline passed, proposal not
+ *                           committed) or no leader is known (an election); 0 = never retry.
+ *                           A retried change carries its first request id, so it applies once
  */
 public record ClientOptions(List<MasterAddress> masters, Optional<String> expectedClusterId,
                             UserCredentials credentials, long rpcTimeoutMs, long dataTimeoutMs,
                             int connectionsPerServer, long writeWindowBytes, int writeRetries,
-                            int readAheadBytes, SessionOptions session) {
+                            int readAheadBytes, SessionOptions session, long failoverTimeoutMs) {
+    /** Default of {@link #failoverTimeoutMs}: a few elections' worth. */
+    public static final long DEFAULT_FAILOVER_TIMEOUT_MS = 30_000;
+
     /** Without a session, as before sessions existed. */
     public ClientOptions(List<MasterAddress> masters, Optional<String> expectedClusterId,
                          UserCredentials credentials, long rpcTimeoutMs, long dataTimeoutMs,
                          int connectionsPerServer, long writeWindowBytes, int writeRetries, int readAheadBytes) {
         this(masters, expectedClusterId, credentials, rpcTimeoutMs, dataTimeoutMs, connectionsPerServer,
                 writeWindowBytes, writeRetries, readAheadBytes, SessionOptions.none());
+    }
+
+    /** With the default failover timeout. */
+    public ClientOptions(List<MasterAddress> masters, Optional<String> expectedClusterId,
+                         UserCredentials credentials, long rpcTimeoutMs, long dataTimeoutMs,
+                         int connectionsPerServer, long writeWindowBytes, int writeRetries, int readAheadBytes,
+                         SessionOptions session) {
+        this(masters, expectedClusterId, credentials, rpcTimeoutMs, dataTimeoutMs, connectionsPerServer,
+                writeWindowBytes, writeRetries, readAheadBytes, session, DEFAULT_FAILOVER_TIMEOUT_MS);
     }
 
     public ClientOptions {
@@ -41,18 +59,21 @@ public record ClientOptions(List<MasterAddress> masters, Optional<String> expect
                 || writeRetries < 0 || readAheadBytes < 0) {
             throw new IllegalArgumentException("timeouts, connections and window must be positive");
         }
+        if (failoverTimeoutMs < 0) {
+            throw new IllegalArgumentException("failover timeout must not be negative: " + failoverTimeoutMs);
+        }
     }
 
     /** These options with other credentials. */
     public ClientOptions withCredentials(UserCredentials newCredentials) {
         return new ClientOptions(masters, expectedClusterId, newCredentials, rpcTimeoutMs, dataTimeoutMs,
-                connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, session);
+                connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, session, failoverTimeoutMs);
     }
 
     /** These options with another session setting. */
     public ClientOptions withSession(SessionOptions newSession) {
         return new ClientOptions(masters, expectedClusterId, credentials, rpcTimeoutMs, dataTimeoutMs,
-                connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, newSession);
+                connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, newSession, failoverTimeoutMs);
     }
 
     /** The first master's host. */
@@ -85,6 +106,7 @@ public record ClientOptions(List<MasterAddress> masters, Optional<String> expect
         private int writeRetries = 4;
         private int readAheadBytes = 8 << 20;
         private SessionOptions session = SessionOptions.none();
+        private long failoverTimeoutMs = DEFAULT_FAILOVER_TIMEOUT_MS;
 
         /** "host[:port]" (port 9421 by default); several masters separated by commas. */
         public Builder master(String addresses) {
@@ -148,6 +170,12 @@ public record ClientOptions(List<MasterAddress> masters, Optional<String> expect
             return this;
         }
 
+        /** How long one master call keeps retrying through a failover; see {@link ClientOptions#failoverTimeoutMs}. */
+        public Builder failoverTimeoutMs(long ms) {
+            this.failoverTimeoutMs = ms;
+            return this;
+        }
+
         /** Open a session with the master at connect (a mount); see {@link SessionOptions}. */
         public Builder session(SessionOptions session) {
             this.session = session;
@@ -157,7 +185,7 @@ public record ClientOptions(List<MasterAddress> masters, Optional<String> expect
         public ClientOptions build() {
             return new ClientOptions(masters, expectedClusterId,
                     credentials == null ? UserCredentials.currentUser() : credentials, rpcTimeoutMs, dataTimeoutMs,
-                    connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, session);
+                    connectionsPerServer, writeWindowBytes, writeRetries, readAheadBytes, session, failoverTimeoutMs);
         }
     }
 }

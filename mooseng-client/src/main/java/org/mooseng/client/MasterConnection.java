@@ -14,6 +14,8 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.mooseng.common.Layout;
@@ -26,22 +28,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control-plane channel to the master. One gRPC channel multiplexes every call of the
- * client. The cluster id is learnt from ClusterInfo at connect time and sent with every
- * call after that, so a master of another cluster is refused rather than trusted.
+ * The control-plane channels to the masters. One gRPC channel per master multiplexes every
+ * call of the client. The cluster id is learnt from ClusterInfo at connect time and sent with
+ * every call after that, so a master of another cluster is refused rather than trusted.
  *
- * <p>A reply with status NOT_LEADER carries the leader's client address (empty during an
- * election): the call is sent again there. A master that cannot be reached is replaced by
- * the next configured one. Both are bounded per call; requests that change the namespace
- * carry a request id, so sending one again is safe.
+ * <p>A call is sent again, the same request, whenever its outcome is unknown or no leader
+ * answered: the master could not be reached or the connection dropped (UNAVAILABLE), the
+ * deadline passed (DEADLINE_EXCEEDED), or the reply was NOT_LEADER (a follower naming the
+ * leader, an election going on, or a proposal the old leader could not commit). A NOT_LEADER
+ * naming a leader is followed at once; otherwise the call moves to the next configured master
+ * after a pause that doubles from {@value #FIRST_PAUSE_MS} to {@value #MAX_PAUSE_MS} ms. It
+ * gives up {@link ClientOptions#failoverTimeoutMs()} after its first failure. Any other reply,
+ * success or errno, ends it: a definite answer is never retried. Changes carry a request id
+ * chosen once per change (see {@link MasterNamespace}), so the master applies a resent change
+ * once and answers it with the first result.
+ *
+ * <p>Connecting is stricter: ClusterInfo is answered by any member, so when none of the
+ * configured masters can be reached after {@link #CONNECT_PASSES} passes over the list, the
+ * connect fails then rather than waiting out the failover timeout (which still bounds it).
  */
 final class MasterConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MasterConnection.class);
     private static final Metadata.Key<String> CLUSTER_ID_KEY =
             Metadata.Key.of(Layout.CLUSTER_ID_HEADER, Metadata.ASCII_STRING_MARSHALLER);
-    /** Leader redirects followed by one call (an election may move the leader more than once). */
-    private static final int MAX_REDIRECTS = 6;
-    private static final long RETRY_PAUSE_MS = 150;
+    static final long FIRST_PAUSE_MS = 25;
+    static final long MAX_PAUSE_MS = 250;
+    /** Passes over the configured masters before a connect gives up. */
+    static final int CONNECT_PASSES = 2;
 
     /** One master and the channel to it. */
     private record Endpoint(MasterAddress address, ManagedChannel channel, MasterClientServiceBlockingStub stub) {
@@ -49,27 +62,30 @@ final class MasterConnection implements AutoCloseable {
 
     private final List<MasterAddress> masters;
     private final long timeoutMs;
-    private final int maxUnreachableAttempts;
+    private final long failoverTimeoutNanos;
+    /** Channels by master, opened on first use and kept: a failover moves back and forth between a few. */
+    private final Map<MasterAddress, Endpoint> endpoints = new ConcurrentHashMap<>();
     private volatile Endpoint current;
     private volatile String clusterId;
+    private volatile boolean closed;
     private int nextMaster;
 
-    private MasterConnection(List<MasterAddress> masters, long timeoutMs, String clusterId) {
+    private MasterConnection(List<MasterAddress> masters, long timeoutMs, long failoverTimeoutMs, String clusterId) {
         this.masters = masters;
         this.timeoutMs = timeoutMs;
+        this.failoverTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(failoverTimeoutMs);
         this.clusterId = clusterId;
-        // Every configured master gets a couple of chances before the call fails.
-        this.maxUnreachableAttempts = 2 * masters.size() + 1;
         this.current = endpoint(masters.getFirst());
     }
 
     /** Opens the channel and learns (or checks) the cluster id. */
     static MasterConnection open(ClientOptions options) throws MoosengException {
         MasterConnection connection = new MasterConnection(options.masters(), options.rpcTimeoutMs(),
-                options.expectedClusterId().orElse(null));
+                options.failoverTimeoutMs(), options.expectedClusterId().orElse(null));
         try {
             ClusterInfoReply info = connection.call("master " + connection.address(),
-                    s -> s.clusterInfo(ClusterInfoRequest.getDefaultInstance()));
+                    s -> s.clusterInfo(ClusterInfoRequest.getDefaultInstance()),
+                    CONNECT_PASSES * options.masters().size());
             String expected = options.expectedClusterId().orElse(null);
             if (expected != null && !expected.equals(info.getClusterId())) {
                 throw new MoosengException(Status.WRONG_CLUSTER, "master " + connection.address(),
@@ -92,40 +108,73 @@ final class MasterConnection implements AutoCloseable {
         return current.address().toString();
     }
 
-    /** Runs one RPC with the client's deadline, following leader redirects and skipping unreachable masters. */
+    /**
+     * Runs one RPC with the client's deadline, following leader redirects, skipping unreachable
+     * masters and waiting out elections for up to the failover timeout. {@code rpc} may run
+     * several times with the same request: it must not build a new request id per run.
+     */
     <T> T call(String subject, Function<MasterClientServiceBlockingStub, T> rpc) throws MoosengException {
+        return call(subject, rpc, Integer.MAX_VALUE);
+    }
+
+    private <T> T call(String subject, Function<MasterClientServiceBlockingStub, T> rpc, int maxRetries)
+            throws MoosengException {
+        long giveUpAt = 0;
+        int retries = 0;
         int redirects = 0;
-        int unreachable = 0;
         while (true) {
             Endpoint endpoint = current;
             T reply;
             try {
                 reply = rpc.apply(endpoint.stub().withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != io.grpc.Status.Code.UNAVAILABLE
-                        || ++unreachable >= maxUnreachableAttempts) {
+                if (!outcomeUnknown(e.getStatus().getCode())) {
                     throw toException(subject, e, endpoint.address());
                 }
+                if (retries == 0) {
+                    giveUpAt = System.nanoTime() + failoverTimeoutNanos;
+                }
+                if (retries >= maxRetries || System.nanoTime() - giveUpAt >= 0 || closed) {
+                    throw toException(subject, e, endpoint.address());
+                }
+                LOG.debug("{}: {} from master {}, trying another", subject, e.getStatus().getCode(),
+                        endpoint.address());
                 switchTo(endpoint, nextMaster(endpoint.address()));
-                pause(unreachable);
+                pause(++retries, giveUpAt);
                 continue;
             }
             String leader = notLeaderRedirect(reply);
             if (leader == null) {
                 return reply;
             }
-            if (++redirects > MAX_REDIRECTS) {
-                throw new MoosengException(Status.NOT_LEADER, subject, "no leader after " + MAX_REDIRECTS
-                        + " redirects, last asked " + endpoint.address());
+            if (retries == 0) {
+                giveUpAt = System.nanoTime() + failoverTimeoutNanos;
             }
-            if (leader.isEmpty()) {
-                // An election is going on: give it time, and ask another member meanwhile.
+            if (retries >= maxRetries || System.nanoTime() - giveUpAt >= 0 || closed) {
+                throw new MoosengException(Status.NOT_LEADER, subject, "no leader within "
+                        + TimeUnit.NANOSECONDS.toMillis(failoverTimeoutNanos) + " ms, last asked "
+                        + endpoint.address() + (leader.isEmpty() ? "" : ", which named " + leader));
+            }
+            retries++;
+            MasterAddress named = leaderAddress(leader);
+            if (named == null || named.equals(endpoint.address())) {
+                // An election is going on (or the leader lost its post while proposing): give it
+                // time, and ask another member meanwhile.
                 switchTo(endpoint, nextMaster(endpoint.address()));
-                pause(redirects);
+                pause(retries, giveUpAt);
             } else {
-                switchTo(endpoint, MasterAddress.parse(leader));
+                switchTo(endpoint, named);
+                if (++redirects > masters.size()) {
+                    // Members disagree on who leads (stale views during a change): slow down.
+                    pause(retries, giveUpAt);
+                }
             }
         }
+    }
+
+    /** Whether a call that failed with this code may have reached the master, or may succeed elsewhere. */
+    private static boolean outcomeUnknown(io.grpc.Status.Code code) {
+        return code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
     }
 
     /** The leader address of a NOT_LEADER reply ("" when unknown), or null for any other reply. */
@@ -142,9 +191,23 @@ final class MasterConnection implements AutoCloseable {
         return text == null ? "" : ((String) message.getField(text)).strip();
     }
 
+    /** The address a NOT_LEADER reply names, or null when it names none (or nothing usable). */
+    private static MasterAddress leaderAddress(String leader) {
+        if (leader.isEmpty()) {
+            return null;
+        }
+        try {
+            return MasterAddress.parse(leader);
+        } catch (IllegalArgumentException e) {
+            LOG.debug("master named an unusable leader address '{}'", leader);
+            return null;
+        }
+    }
+
+    /** The configured master after {@code failed} in round-robin order, never {@code failed} itself when there is another. */
     private synchronized MasterAddress nextMaster(MasterAddress failed) {
         for (int i = 0; i < masters.size(); i++) {
-            MasterAddress candidate = masters.get(nextMaster++ % masters.size());
+            MasterAddress candidate = masters.get(Math.floorMod(nextMaster++, masters.size()));
             if (!candidate.equals(failed) || masters.size() == 1) {
                 return candidate;
             }
@@ -154,26 +217,30 @@ final class MasterConnection implements AutoCloseable {
 
     /** Moves to another master unless another caller already moved away from {@code seen}. */
     private synchronized void switchTo(Endpoint seen, MasterAddress target) {
-        if (current != seen || seen.address().equals(target)) {
+        if (closed || current != seen || seen.address().equals(target)) {
             return;
         }
         LOG.debug("master {}: switching to {}", seen.address(), target);
         current = endpoint(target);
-        seen.channel().shutdown(); // calls still running on it finish
     }
 
     private Endpoint endpoint(MasterAddress address) {
-        ManagedChannel channel = Grpc.newChannelBuilderForAddress(address.host(), address.port(),
-                        InsecureChannelCredentials.create())
-                .maxInboundMessageSize(64 << 20)
-                .build();
-        return new Endpoint(address, channel,
-                MasterClientServiceGrpc.newBlockingStub(channel).withInterceptors(new ClusterIdInterceptor()));
+        return endpoints.computeIfAbsent(address, a -> {
+            ManagedChannel channel = Grpc.newChannelBuilderForAddress(a.host(), a.port(),
+                            InsecureChannelCredentials.create())
+                    .maxInboundMessageSize(64 << 20)
+                    .build();
+            return new Endpoint(a, channel,
+                    MasterClientServiceGrpc.newBlockingStub(channel).withInterceptors(new ClusterIdInterceptor()));
+        });
     }
 
-    private static void pause(int attempt) throws MoosengException {
+    /** Sleeps before retry number {@code retry}, never past {@code giveUpAt} (a System.nanoTime value). */
+    private static void pause(int retry, long giveUpAt) throws MoosengException {
+        long pauseMs = Math.min(MAX_PAUSE_MS, FIRST_PAUSE_MS << Math.min(retry - 1, 20));
+        long leftMs = TimeUnit.NANOSECONDS.toMillis(giveUpAt - System.nanoTime());
         try {
-            Thread.sleep(RETRY_PAUSE_MS * attempt);
+            Thread.sleep(Math.max(0, Math.min(pauseMs, leftMs)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MoosengException(Status.EIO, "master call", "interrupted", e);
@@ -198,15 +265,21 @@ final class MasterConnection implements AutoCloseable {
 
     @Override
     public void close() {
-        ManagedChannel channel = current.channel();
-        channel.shutdown();
-        try {
-            if (!channel.awaitTermination(2, TimeUnit.SECONDS)) {
+        closed = true;
+        List<Endpoint> open = List.copyOf(endpoints.values());
+        open.forEach(e -> e.channel().shutdown());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        for (Endpoint endpoint : open) {
+            ManagedChannel channel = endpoint.channel();
+            try {
+                long leftNanos = deadline - System.nanoTime();
+                if (leftNanos <= 0 || !channel.awaitTermination(leftNanos, TimeUnit.NANOSECONDS)) {
+                    channel.shutdownNow();
+                }
+            } catch (InterruptedException e) {
                 channel.shutdownNow();
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            channel.shutdownNow();
-            Thread.currentThread().interrupt();
         }
     }
 

@@ -99,7 +99,11 @@ final class MasterNamespace implements PathResolver.Namespace {
         }
     }
 
-    /** Runs one namespace change; the request id makes a retried call safe. */
+    /**
+     * Runs one namespace change. Its request id is chosen once, here: every resend by
+     * {@link MasterConnection#call} carries the same id, so the master applies the change once
+     * and answers a resend with the first result (not EEXIST or ENOENT).
+     */
     MetaResult mutate(MetaOp.Builder op, String subject) throws MoosengException {
         MutateRequest request = MutateRequest.newBuilder()
                 .setOp(op.setCred(credentials).setRequestId(newRequestId())).build();
@@ -108,6 +112,7 @@ final class MasterNamespace implements PathResolver.Namespace {
         return result;
     }
 
+    /** A SetAttr, with one request id for all its resends, as {@link #mutate}. */
     SetAttrReply setAttr(SetAttrOp op, String subject) throws MoosengException {
         SetAttrRequest request = SetAttrRequest.newBuilder().setCred(credentials).setOp(op)
                 .setRequestId(newRequestId()).build();

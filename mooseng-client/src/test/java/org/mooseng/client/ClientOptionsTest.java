@@ -56,4 +56,16 @@ class ClientOptionsTest {
         assertThat(old.session()).isEqualTo(SessionOptions.none());
         assertThatThrownBy(() -> new SessionOptions(true, -1, "h", "/m")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void failoverTimeoutDefaultsToThirtySecondsKeepsThroughWithersAndMustNotBeNegative() {
+        assertThat(ClientOptions.master("h").build().failoverTimeoutMs()).isEqualTo(30_000);
+        ClientOptions brief = ClientOptions.master("h").failoverTimeoutMs(500).build();
+        assertThat(brief.withCredentials(UserCredentials.root()).withSession(SessionOptions.forMount("/m"))
+                .failoverTimeoutMs()).isEqualTo(500);
+        assertThat(new ClientOptions(brief.masters(), brief.expectedClusterId(), brief.credentials(), 1, 1, 1, 1, 0,
+                0).failoverTimeoutMs()).isEqualTo(ClientOptions.DEFAULT_FAILOVER_TIMEOUT_MS);
+        assertThatThrownBy(() -> ClientOptions.master("h").failoverTimeoutMs(-1).build())
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }

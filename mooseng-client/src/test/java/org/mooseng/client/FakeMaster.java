@@ -81,6 +81,17 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
     /** When set, namespace calls answer NOT_LEADER naming this leader address ("" = unknown), like a follower. */
     volatile String followerOf;
     final AtomicInteger notLeaderReplies = new AtomicInteger();
+    /** The request id of every Mutate and SetAttr received (retries included), in order. */
+    final List<ByteString> mutateRequestIds = new CopyOnWriteArrayList<>();
+    final List<ByteString> setAttrRequestIds = new CopyOnWriteArrayList<>();
+    /** Results by request id, as the real master's table of applied requests keeps them. */
+    private final Map<ByteString, MetaResult> appliedMutations = new HashMap<>();
+    private final Map<ByteString, SetAttrReply> appliedSetAttrs = new HashMap<>();
+    /** Per method (bare name): replies still to hold back, and for how long. */
+    private final Map<String, AtomicInteger> repliesToDelay = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile long replyDelayMs;
+    /** Per method (bare name): replies still to lose after the call was applied, answered UNAVAILABLE. */
+    private final Map<String, AtomicInteger> repliesToLose = new java.util.concurrent.ConcurrentHashMap<>();
     private long nextInode = 2;
     private long nextChunk = 100;
     private final Server server;
@@ -103,6 +114,14 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
                             new Metadata());
                     return new ServerCall.Listener<>() { };
                 }
+                AtomicInteger toDelay = repliesToDelay.get(call.getMethodDescriptor().getBareMethodName());
+                if (toDelay != null && toDelay.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    return next.startCall(new SlowReplyCall<>(call, replyDelayMs), headers);
+                }
+                AtomicInteger toLose = repliesToLose.get(call.getMethodDescriptor().getBareMethodName());
+                if (toLose != null && toLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    return next.startCall(new ReplyLosingCall<>(call), headers);
+                }
                 return next.startCall(call, headers);
             }
         };
@@ -112,6 +131,60 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
 
     int port() {
         return server.getPort();
+    }
+
+    /**
+     * The next {@code count} calls of {@code method} (e.g. "Mutate") are applied, but their reply
+     * is lost: the client sees UNAVAILABLE, as when the connection drops after the commit.
+     */
+    void loseRepliesAfterApplying(String method, int count) {
+        repliesToLose.put(method, new AtomicInteger(count));
+    }
+
+    /**
+     * The next {@code count} calls of {@code method} are applied at once and answered {@code ms}
+     * later. The namespace handlers hold this master's lock while they answer, so calls that
+     * come meanwhile wait too, as behind a stalled leader.
+     */
+    void delayRepliesAfterApplying(String method, int count, long ms) {
+        replyDelayMs = ms;
+        repliesToDelay.put(method, new AtomicInteger(count));
+    }
+
+    private static final class SlowReplyCall<Q, R> extends io.grpc.ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+        private final long delayMs;
+
+        SlowReplyCall(ServerCall<Q, R> call, long delayMs) {
+            super(call);
+            this.delayMs = delayMs;
+        }
+
+        @Override
+        public void sendMessage(R message) {
+            try {
+                Thread.sleep(delayMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            super.sendMessage(message);
+        }
+    }
+
+    /** Applies the call, then drops its reply and fails it as a dropped connection would. */
+    private static final class ReplyLosingCall<Q, R> extends io.grpc.ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+        ReplyLosingCall(ServerCall<Q, R> call) {
+            super(call);
+        }
+
+        @Override
+        public void sendMessage(R message) {
+            // lost on the way
+        }
+
+        @Override
+        public void close(io.grpc.Status status, Metadata trailers) {
+            super.close(io.grpc.Status.UNAVAILABLE.withDescription("connection reset (test: reply lost)"), trailers);
+        }
     }
 
     ClientOptions.Builder options() {
@@ -241,6 +314,12 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
             return;
         }
         MetaOp op = r.getOp();
+        mutateRequestIds.add(op.getRequestId());
+        MetaResult earlier = appliedMutations.get(op.getRequestId());
+        if (earlier != null) {
+            reply(out, earlier);
+            return;
+        }
         mutateCredentials.add(op.getCred());
         MetaResult.Builder result = MetaResult.newBuilder();
         Status status = switch (op.getOpCase()) {
@@ -293,7 +372,11 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
             }
             default -> Status.EINVAL;
         };
-        reply(out, result.setStatus(status.code()).build());
+        MetaResult done = result.setStatus(status.code()).build();
+        if (!op.getRequestId().isEmpty()) {
+            appliedMutations.put(op.getRequestId(), done);
+        }
+        reply(out, done);
     }
 
     private Status create(CreateOp c, MetaResult.Builder result) {
@@ -339,6 +422,12 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
 
     @Override
     public synchronized void setAttr(SetAttrRequest r, StreamObserver<SetAttrReply> out) {
+        setAttrRequestIds.add(r.getRequestId());
+        SetAttrReply earlier = appliedSetAttrs.get(r.getRequestId());
+        if (earlier != null) {
+            reply(out, earlier);
+            return;
+        }
         SetAttrOp op = r.getOp();
         Node n = nodes.get(op.getInode());
         SetAttrReply.Builder b = SetAttrReply.newBuilder();
@@ -362,7 +451,11 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
             }
             n.size = size;
         }
-        reply(out, b.setAttr(attr(n)).build());
+        SetAttrReply done = b.setAttr(attr(n)).build();
+        if (!r.getRequestId().isEmpty()) {
+            appliedSetAttrs.put(r.getRequestId(), done);
+        }
+        reply(out, done);
     }
 
     // ------------------------------------------------------------------ chunks

@@ -22,7 +22,8 @@ import org.rocksdb.WriteBatch;
  * overlay, because an op often changes the same directory twice (rename within one
  * directory); the other families are written once per op and never read back before the
  * commit, so their mutations are only recorded. Nothing reaches RocksDB or the cache
- * until {@link #commit}, which makes a rejected op change nothing.
+ * until {@link #commit}, which makes a rejected op change nothing but the bookkeeping
+ * (the table of applied requests, written for rejected ops too).
  */
 final class ApplyBatch {
     private final CommittedView committed;
@@ -31,6 +32,8 @@ final class ApplyBatch {
     private final Map<Long, Optional<InodeRecord>> inodes = new LinkedHashMap<>();
     private final Map<EntryKey, Optional<EntryRecord>> entries = new LinkedHashMap<>();
     private final List<RawMutation> raw = new ArrayList<>();
+    /** Written whether the op is accepted or rejected: a retry must see a rejection too. */
+    private final List<RawMutation> bookkeeping = new ArrayList<>();
 
     ApplyBatch(CommittedView committed, Counters counters) {
         this.committed = committed;
@@ -247,12 +250,22 @@ final class ApplyBatch {
         raw.add(RawMutation.delete(Family.RETAINED, Keys.ofLong(inode)));
     }
 
+    // ------------------------------------------------------------------ bookkeeping
+
+    void putBookkeeping(Family family, byte[] key, byte[] value) {
+        bookkeeping.add(RawMutation.put(family, key, value));
+    }
+
+    void deleteBookkeeping(Family family, byte[] key) {
+        bookkeeping.add(RawMutation.delete(family, key));
+    }
+
     // ------------------------------------------------------------------ commit
 
     /**
-     * Writes the op (or only the applied index, for a rejected op) as one batch, then, still
-     * under {@code writeLock}, updates the cache and publishes the counters, so a reader never
-     * sees the cache and RocksDB disagree.
+     * Writes the op (for a rejected op only the applied index and the bookkeeping) as one
+     * batch, then, still under {@code writeLock}, updates the cache and publishes the counters,
+     * so a reader never sees the cache and RocksDB disagree.
      */
     void commit(long index, boolean applyChanges, Lock writeLock, Consumer<Counters> publish) {
         RocksStore store = committed.store();
@@ -276,14 +289,9 @@ final class ApplyBatch {
                         store.delete(batch, Family.ENTRIES, key);
                     }
                 }
-                for (RawMutation m : raw) {
-                    if (m.value() != null) {
-                        store.put(batch, m.family(), m.key(), m.value());
-                    } else {
-                        store.delete(batch, m.family(), m.key());
-                    }
-                }
+                write(store, batch, raw);
             }
+            write(store, batch, bookkeeping);
             finalCounters.writeChanges(store, batch, countersBefore);
             writeLock.lock();
             try {
@@ -297,6 +305,16 @@ final class ApplyBatch {
                 publish.accept(finalCounters);
             } finally {
                 writeLock.unlock();
+            }
+        }
+    }
+
+    private static void write(RocksStore store, WriteBatch batch, List<RawMutation> mutations) {
+        for (RawMutation m : mutations) {
+            if (m.value() != null) {
+                store.put(batch, m.family(), m.key(), m.value());
+            } else {
+                store.delete(batch, m.family(), m.key());
             }
         }
     }

@@ -16,7 +16,9 @@ enum Family {
     SESSIONS("sessions"),
     OPEN_FILES("open_files"),
     OPEN_INODES("open_inodes"),
-    RETAINED("retained");
+    RETAINED("retained"),
+    REQUESTS("requests"),
+    REQUEST_EXPIRY("request_expiry");
 
     private final String familyName;
 

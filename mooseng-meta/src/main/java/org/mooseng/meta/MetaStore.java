@@ -47,10 +47,13 @@ import org.slf4j.LoggerFactory;
  * open_files   session + inode -> readers u32, writers u32
  * open_inodes  inode + session -> empty                       (is the inode open anywhere)
  * retained     inode -> empty                                 (nlink 0, kept while open)
+ * requests     request id -> format, op number, MetaResult    (retried ops answered once; see AppliedRequests)
+ * request_expiry  time of op.now + request id -> empty        (oldest first, for the bounded sweep)
  * </pre>
- * Every op is one WriteBatch that also carries the applied index, so the store is always a
- * consistent prefix of the Raft log. Reads take a read lock; the commit of a batch and the
- * cache update take the write lock, so a reader sees an op entirely or not at all.
+ * Every op is one WriteBatch that also carries the applied index (and its entry in the table
+ * of applied requests, if it has a request id), so the store is always a consistent prefix of
+ * the Raft log. Reads take a read lock; the commit of a batch and the cache update take the
+ * write lock, so a reader sees an op entirely or not at all.
  */
 public final class MetaStore implements MetadataStateMachine, NamespaceReader, SessionReader {
     private static final Logger LOG = LoggerFactory.getLogger(MetaStore.class);
@@ -62,12 +65,15 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
     private final ReentrantReadWriteLock stateLock = new ReentrantReadWriteLock();
     private volatile CommittedView view;
     private volatile Counters counters;
+    /** Changes with {@link #view}; used under {@link #applyLock}. */
+    private AppliedRequests requests;
     private volatile boolean closed;
 
     private MetaStore(Path dir, long cacheEntries, CommittedView view) {
         this.dir = dir;
         this.cacheEntries = cacheEntries;
         this.view = view;
+        this.requests = new AppliedRequests(view);
         this.counters = Counters.load(view.store());
     }
 
@@ -96,14 +102,27 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
             }
             ApplyBatch tx = new ApplyBatch(view, before);
             MetaResult result;
-            boolean accepted;
+            boolean accepted = false;
             try {
-                result = OpDispatcher.dispatch(tx, op).setStatus(0).build();
-                accepted = true;
+                Optional<MetaResult> earlier = requests.earlier(op);
+                if (earlier.isPresent()) {
+                    // A retry of an op applied before: its first result, and no second effect.
+                    result = earlier.get();
+                } else {
+                    try {
+                        result = OpDispatcher.dispatch(tx, op).setStatus(0).build();
+                        accepted = true;
+                    } catch (StatusException e) {
+                        result = Results.failed(e);
+                    }
+                    if (!op.getRequestId().isEmpty()) {
+                        requests.record(tx, op, result);
+                    }
+                }
             } catch (StatusException e) {
-                result = Results.failed(e);
-                accepted = false;
+                result = Results.failed(e); // an unusable request id
             }
+            requests.sweep(tx, op.getNow());
             tx.commit(index, accepted, stateLock.writeLock(), committed -> counters = committed);
             return result;
         } finally {
@@ -142,6 +161,7 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
             StoreFiles.deleteContents(dir);
             StoreFiles.copyContents(checkpoint, dir);
             view = new CommittedView(RocksStore.open(dir), new StateCache(cacheEntries));
+            requests = new AppliedRequests(view);
             counters = Counters.load(view.store());
             LOG.info("metadata store {} restored from {} at applied index {}", dir, checkpoint,
                     counters.appliedIndex());
@@ -333,6 +353,17 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
             return true;
         });
         return session.toBuilder().setOpenFiles(count[0]).build();
+    }
+
+    /** Entries in the table of applied requests (tests and diagnostics: walks the table). */
+    long appliedRequests() {
+        applyLock.lock();
+        try {
+            requireOpen();
+            return requests.size();
+        } finally {
+            applyLock.unlock();
+        }
     }
 
     /** Entries currently held by the in-heap cache (for metrics and tests of its bound). */
