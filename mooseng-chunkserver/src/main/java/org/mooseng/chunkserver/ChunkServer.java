@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.mooseng.chunkserver.data.DataServer;
 import org.mooseng.chunkserver.data.Downstream;
-import org.mooseng.chunkserver.master.ChunkChangeTracker;
-import org.mooseng.chunkserver.master.MasterConnection;
+import org.mooseng.chunkserver.master.MasterEndpoint;
+import org.mooseng.chunkserver.master.MasterLinks;
 import org.mooseng.chunkserver.master.ServerIdentity;
 import org.mooseng.chunkserver.store.ChunkStore;
 import org.mooseng.common.config.Config;
@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running chunk server: the chunk store of DATA_DIR, the data-plane server, and the
- * connection to the master. {@link #start} returns once the data port is listening; the
- * registration with the master proceeds in the background and is retried until it succeeds.
+ * links to every master of the group. {@link #start} returns once the data port is listening; the
+ * registrations with the masters proceed in the background and are retried until they succeed.
  */
 public final class ChunkServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkServer.class);
@@ -33,25 +33,25 @@ public final class ChunkServer implements AutoCloseable {
     private final ThreadPoolExecutor disk;
     private final Downstream downstream;
     private final DataServer dataServer;
-    private final MasterConnection master;
+    private final MasterLinks masters;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private ChunkServer(ServerIdentity identity, ChunkStore store, ThreadPoolExecutor disk, Downstream downstream,
-                        DataServer dataServer, MasterConnection master) {
+                        DataServer dataServer, MasterLinks masters) {
         this.identity = identity;
         this.store = store;
         this.disk = disk;
         this.downstream = downstream;
         this.dataServer = dataServer;
-        this.master = master;
+        this.masters = masters;
     }
 
     public static ChunkServer start(Config config) throws IOException {
         Path dataDir = Path.of(config.get(ChunkServerConfig.DATA_DIR));
         ServerIdentity identity = ServerIdentity.load(dataDir);
-        ChunkChangeTracker changes = new ChunkChangeTracker();
-        ChunkStore store = ChunkStore.open(dataDir, changes);
+        MasterLinks masters = new MasterLinks(ChunkServerConfig.masters(config));
+        ChunkStore store = ChunkStore.open(dataDir, masters);
         ThreadPoolExecutor disk = diskExecutor(config.get(ChunkServerConfig.DISK_THREADS).intValue());
         Downstream downstream = new Downstream(identity::clusterId,
                 config.get(ChunkServerConfig.DOWNSTREAM_CONNECTIONS).intValue());
@@ -69,13 +69,12 @@ public final class ChunkServer implements AutoCloseable {
             disk.shutdownNow();
             throw e;
         }
-        MasterConnection master = MasterConnection.start(new MasterConnection.Settings(
-                config.get(ChunkServerConfig.MASTER_HOST), config.get(ChunkServerConfig.MASTER_PORT).intValue(),
-                advertiseHost, dataServer.port(), config.get(ChunkServerConfig.HEARTBEAT_INTERVAL_MS),
-                config.get(ChunkServerConfig.MASTER_TIMEOUT_MS)), identity, store, changes);
-        LOG.info("chunk server {} started: data dir {}, data port {}, {} chunks", identity.serverId(), dataDir,
-                dataServer.port(), store.chunkCount());
-        return new ChunkServer(identity, store, disk, downstream, dataServer, master);
+        masters.start(advertiseHost, dataServer.port(), config.get(ChunkServerConfig.HEARTBEAT_INTERVAL_MS),
+                config.get(ChunkServerConfig.MASTER_TIMEOUT_MS), config.get(ChunkServerConfig.MASTER_RETRY_MAX_MS),
+                identity, store);
+        LOG.info("chunk server {} started: data dir {}, data port {}, {} chunks, masters {}", identity.serverId(),
+                dataDir, dataServer.port(), store.chunkCount(), masters.masters());
+        return new ChunkServer(identity, store, disk, downstream, dataServer, masters);
     }
 
     private static ThreadPoolExecutor diskExecutor(int threads) {
@@ -102,9 +101,14 @@ public final class ChunkServer implements AutoCloseable {
         return identity.clusterId();
     }
 
-    /** Whether the master has accepted the current registration. */
+    /** Whether at least one master has accepted the current registration. */
     public boolean isRegistered() {
-        return master.isRegistered();
+        return masters.isRegistered();
+    }
+
+    /** The masters that have accepted the current registration. */
+    public java.util.List<MasterEndpoint> registeredWith() {
+        return masters.registeredWith();
     }
 
     /** The chunk store, for status pages and tests. */
@@ -123,7 +127,7 @@ public final class ChunkServer implements AutoCloseable {
             return;
         }
         try {
-            master.close();
+            masters.close();
             dataServer.close();
             downstream.close();
             disk.shutdown();

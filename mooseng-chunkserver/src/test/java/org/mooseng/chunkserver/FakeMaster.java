@@ -50,6 +50,11 @@ final class FakeMaster implements AutoCloseable {
     private final Server server;
 
     FakeMaster() throws IOException {
+        this(0);
+    }
+
+    /** A fake master on {@code port} (0 = any free port). */
+    FakeMaster(int port) throws IOException {
         ServerInterceptor readHeader = new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
@@ -66,7 +71,7 @@ final class FakeMaster implements AutoCloseable {
                         call, headers, next);
             }
         };
-        server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
+        server = Grpc.newServerBuilderForPort(port, InsecureServerCredentials.create())
                 .addService(ServerInterceptors.intercept(new Service(), readHeader)).build().start();
     }
 

@@ -24,7 +24,7 @@ class LocalClusterIT {
             assertThat(cluster.pids()).as("master, chunk servers and the mount")
                     .hasSize(1 + CHUNK_SERVERS + 1).allMatch(LocalClusterIT::alive);
             assertThat(Files.readString(cluster.dir().resolve("mooseng-cluster.conf")))
-                    .contains("MASTER = 127.0.0.1:" + (cluster.basePort() + 2));
+                    .contains("MASTERS = 127.0.0.1:" + (cluster.basePort() + 2) + "\n");
             Path masterLog = cluster.dir().resolve("log/master-1.log");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Files.readString(masterLog))
                     .contains("INFO  RoleRuntime - master-1: running"));
@@ -32,7 +32,7 @@ class LocalClusterIT {
 
             Launcher.Result status = cluster.status("--json");
             assertThat(status.exitCode()).as(status.toString()).isZero();
-            assertThat(status.out()).contains("\"clusterId\":\"" + clusterId + "\"")
+            assertThat(status.out()).contains("\"clusterId\":\"" + clusterId + "\"", "\"raftRole\":\"leader\"")
                     .contains("\"answered\":true")
                     .contains("\"chunkServersAlive\":" + CHUNK_SERVERS)
                     .contains("\"name\":\"chunkserver-3\"")

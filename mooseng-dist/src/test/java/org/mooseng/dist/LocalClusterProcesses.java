@@ -29,9 +29,14 @@ public final class LocalClusterProcesses implements AutoCloseable {
     private final List<Long> seenPids = new ArrayList<>();
 
     public LocalClusterProcesses(Path workDir, int chunkServers) throws IOException {
+        this(workDir, 1, chunkServers);
+    }
+
+    /** A cluster of {@code masters} masters: pass {@code --masters} to {@link #up} as well. */
+    public LocalClusterProcesses(Path workDir, int masters, int chunkServers) throws IOException {
         this.workDir = workDir;
         this.clusterDir = workDir.resolve("cluster");
-        this.basePort = freeBasePort(chunkServers);
+        this.basePort = freeBasePort(masters, chunkServers);
     }
 
     /**
@@ -134,16 +139,24 @@ public final class LocalClusterProcesses implements AutoCloseable {
         Shell.unmount(mnt());
     }
 
-    /** A base port P such that P .. P+10*(chunkServers+1) are all free on loopback right now. */
-    private static int freeBasePort(int chunkServers) throws IOException {
+    /**
+     * A base port P such that P .. P+10*(chunkServers+1) and every further master's block of 10
+     * (P+1000(m-1), the plan of 'mooseng up') are all free on loopback right now.
+     */
+    private static int freeBasePort(int masters, int chunkServers) throws IOException {
         int span = 10 * (chunkServers + 1);
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000 - span);
-            if (allFree(base, span)) {
+            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000 - 1000 * masters);
+            boolean free = allFree(base, span);
+            for (int m = 2; m <= masters && free; m++) {
+                free = allFree(base + 1000 * (m - 1), 10);
+            }
+            if (free) {
                 return base;
             }
         }
-        throw new IOException("no free block of " + span + " ports found");
+        throw new IOException("no free port plan found for " + masters + " masters and " + chunkServers
+                + " chunk servers");
     }
 
     private static boolean allFree(int base, int span) {

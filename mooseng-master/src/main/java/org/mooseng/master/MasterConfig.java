@@ -30,13 +30,24 @@ public final class MasterConfig {
     public static final ConfigKey<Long> CLIENT_PORT = ConfigKey.integer("CLIENT_PORT",
             Layout.DEFAULT_MASTER_CLIENT_PORT, 0, 65535, "port",
             "TCP port of the client service: namespace operations and chunk locations (gRPC).\n"
-                    + "0 picks a free port. Masters of one group are expected to use the same number, since\n"
-                    + "a follower names the leader's client address as leader-host:CLIENT_PORT.");
+                    + "0 picks a free port (the leader's client address is then unknown to followers).\n"
+                    + "See MASTER_PEERS for how followers name the leader's client address.");
 
     public static final ConfigKey<String> MASTER_PEERS = ConfigKey.string("MASTER_PEERS", "",
             "Every member of the master Raft group, this one included, as comma-separated\n"
                     + "host:raftPort (e.g. m1:9419,m2:9419,m3:9419). Empty = a group of one.\n"
-                    + "Use 3 or 5 members to survive 1 or 2 failed masters.");
+                    + "Use 3 or 5 members to survive 1 or 2 failed masters. Read only while the Raft log is\n"
+                    + "empty (first start); after that the membership recorded in the log counts, as changed\n"
+                    + "by 'mooseng admin add-master / remove-master'. Members must keep the same distance\n"
+                    + "between RAFT_PORT and CLIENT_PORT: a follower names the leader's client address as\n"
+                    + "leader-host:(leader-raftPort + CLIENT_PORT - RAFT_PORT).");
+
+    public static final ConfigKey<Boolean> MASTER_JOIN = ConfigKey.bool("MASTER_JOIN", false,
+            "true = this master joins an existing group: it starts with no membership of its own, neither\n"
+                    + "votes nor stands for election, and waits until the leader adds it with\n"
+                    + "'mooseng admin add-master HOST:RAFT_PORT'; it then receives the namespace by snapshot.\n"
+                    + "MASTER_PEERS is ignored. Format DATA_DIR with the group's cluster id first. Read only\n"
+                    + "while the Raft log is empty.");
 
     public static final ConfigKey<Long> METADATA_CACHE_ENTRIES = ConfigKey.integer("METADATA_CACHE_ENTRIES",
             1_000_000, 1_000, 1_000_000_000L, "entries",
@@ -83,7 +94,7 @@ public final class MasterConfig {
 
     public static final ConfigSchema SCHEMA = new ConfigSchema("master", List.of(
             DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, CHUNKSERVER_PORT, CLIENT_PORT, MASTER_PEERS,
-            METADATA_CACHE_ENTRIES, DEFAULT_GOAL, CHUNKSERVER_TIMEOUT_MS, SNAPSHOT_INTERVAL_S,
+            MASTER_JOIN, METADATA_CACHE_ENTRIES, DEFAULT_GOAL, CHUNKSERVER_TIMEOUT_MS, SNAPSHOT_INTERVAL_S,
             RAFT_ELECTION_TIMEOUT_MS, DELETIONS_PER_HEARTBEAT, SESSION_LEASE_MS, SESSION_CHECK_INTERVAL_MS,
             CHUNK_HEALTH_INTERVAL_MS));
 

@@ -28,6 +28,7 @@ import org.mooseng.master.raft.RaftSettings;
 import org.mooseng.master.service.CallerAddress;
 import org.mooseng.master.service.ClientSessions;
 import org.mooseng.master.service.ClusterIdInterceptor;
+import org.mooseng.master.service.MasterAdminService;
 import org.mooseng.master.service.MasterChunkServerService;
 import org.mooseng.master.service.MasterClientService;
 import org.mooseng.meta.MetaStore;
@@ -123,15 +124,17 @@ public final class MasterServer implements AutoCloseable {
         String advertiseHost = config.get(MasterConfig.ADVERTISE_HOST).isEmpty()
                 ? listenHost : config.get(MasterConfig.ADVERTISE_HOST);
         int raftPort = Math.toIntExact(config.get(MasterConfig.RAFT_PORT));
-        List<String> peers = parsePeers(config.get(MasterConfig.MASTER_PEERS));
+        boolean joining = config.get(MasterConfig.MASTER_JOIN);
+        List<String> peers = joining ? List.of() : parsePeers(config.get(MasterConfig.MASTER_PEERS));
         if (raftPort == 0) {
-            if (!peers.isEmpty()) {
-                throw new IOException("RAFT_PORT = 0 needs MASTER_PEERS empty: peers must know each other's ports");
+            if (!peers.isEmpty() || joining) {
+                throw new IOException("RAFT_PORT = 0 needs a group of one (MASTER_PEERS empty, MASTER_JOIN false): "
+                        + "peers must know each other's ports");
             }
             raftPort = rememberedRaftPort(dir, listenHost);
         }
         String self = advertiseHost + ":" + raftPort;
-        if (peers.isEmpty()) {
+        if (peers.isEmpty() && !joining) {
             peers = List.of(self);
         }
 
@@ -165,11 +168,13 @@ public final class MasterServer implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         MasterChunkServerService chunkServerService = new MasterChunkServerService(raft, store, registry, clusterId,
                 Math.toIntExact(config.get(MasterConfig.DELETIONS_PER_HEARTBEAT)));
-        clientServer = startGrpc(listenHost, clientPort, clientService);
+        MasterAdminService adminService = new MasterAdminService(raft, () -> advertiseHost + ":" + clientPort());
+        clientServer = startGrpc(listenHost, clientPort, clientService, adminService);
         chunkServerServer = startGrpc(listenHost, Math.toIntExact(config.get(MasterConfig.CHUNKSERVER_PORT)),
                 chunkServerService);
         LOG.info("master {} of cluster {} started: raft {}, clients {}:{}, chunk servers {}:{}", self, clusterId,
-                peers, listenHost, clientPort(), listenHost, chunkServerPort());
+                joining ? "joining an existing group" : peers, listenHost, clientPort(), listenHost,
+                chunkServerPort());
     }
 
     private void expireSessions() {
@@ -190,12 +195,14 @@ public final class MasterServer implements AutoCloseable {
         }
     }
 
-    private Server startGrpc(String host, int port, BindableService service) throws IOException {
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .executor(workers)
-                .addService(ServerInterceptors.intercept(service, new ClusterIdInterceptor(clusterId),
-                        new CallerAddress()))
-                .build();
+    /** One gRPC port serving {@code services}, each behind the cluster-id check. */
+    private Server startGrpc(String host, int port, BindableService... services) throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port)).executor(workers);
+        for (BindableService service : services) {
+            builder.addService(ServerInterceptors.intercept(service, new ClusterIdInterceptor(clusterId),
+                    new CallerAddress()));
+        }
+        Server server = builder.build();
         grpcServers.add(server);
         server.start();
         return server;
@@ -250,6 +257,11 @@ public final class MasterServer implements AutoCloseable {
 
     public boolean isLeader() {
         return raft != null && raft.isLeader();
+    }
+
+    /** This member's view of the master group (what 'mooseng admin masters' shows). */
+    public org.mooseng.master.raft.RaftStatus raftStatus() {
+        return raft.status();
     }
 
     /** Checkpoints the namespace into a Raft snapshot now instead of at the next SNAPSHOT_INTERVAL_S. */

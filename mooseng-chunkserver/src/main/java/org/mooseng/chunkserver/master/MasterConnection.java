@@ -33,18 +33,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The chunk server's link to the master (masterconn): registers with the full replica list,
- * then heartbeats every interval with space and the replica changes since the last one, and
- * executes the deletions the master answers with. After a lost connection or an ENOENT
- * reply it registers again. A cluster-id mismatch is logged and retried, never acted upon.
+ * The chunk server's link to one master (masterconn): registers with the full replica list,
+ * then heartbeats every interval with space and the replica changes since the last one (its
+ * own {@link ChunkChangeTracker}, so each master hears of every change), and executes the
+ * deletions the master answers with (only a leader sends any). After a lost connection or an
+ * ENOENT reply it registers again. A master that does not answer is retried with a doubling
+ * wait up to {@code retryMaxMs}, on this link's own thread, so it never delays the others.
+ * A cluster-id mismatch is logged and retried, never acted upon.
  */
 public final class MasterConnection implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MasterConnection.class);
     private static final long REPEAT_LOG_INTERVAL_MS = 60_000;
 
-    /** Where this server is reached and how often it talks to the master. */
-    public record Settings(String masterHost, int masterPort, String advertiseHost, int dataPort,
-                           long heartbeatIntervalMs, long callTimeoutMs) {
+    /** Which master, where this server is reached, and how often it talks to the master. */
+    public record Settings(MasterEndpoint master, String advertiseHost, int dataPort, long heartbeatIntervalMs,
+                           long callTimeoutMs, long retryMaxMs) {
+        public Settings {
+            if (heartbeatIntervalMs <= 0 || callTimeoutMs <= 0 || retryMaxMs < heartbeatIntervalMs) {
+                throw new IllegalArgumentException("master " + master + ": intervals must be positive and the"
+                        + " longest retry wait at least the heartbeat interval");
+            }
+        }
     }
 
     private final Settings settings;
@@ -57,6 +66,8 @@ public final class MasterConnection implements AutoCloseable {
     private final RateLimitedLog repeatedProblems = new RateLimitedLog(LOG, REPEAT_LOG_INTERVAL_MS);
     private volatile boolean registered;
     private volatile boolean closing;
+    /** Consecutive failed rounds; the next round waits interval * 2^failures, capped. Loop thread only. */
+    private int failures;
 
     private MasterConnection(Settings settings, ServerIdentity identity, ChunkStore store,
                              ChunkChangeTracker changes) {
@@ -64,11 +75,11 @@ public final class MasterConnection implements AutoCloseable {
         this.identity = identity;
         this.store = store;
         this.changes = changes;
-        this.channel = Grpc.newChannelBuilderForAddress(settings.masterHost(), settings.masterPort(),
+        this.channel = Grpc.newChannelBuilderForAddress(settings.master().host(), settings.master().port(),
                 InsecureChannelCredentials.create()).build();
         this.stub = MasterChunkServerServiceGrpc.newBlockingStub(channel).withInterceptors(new ClusterIdHeader());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "masterconn");
+            Thread t = new Thread(r, "masterconn-" + settings.master());
             t.setDaemon(true);
             return t;
         });
@@ -78,16 +89,43 @@ public final class MasterConnection implements AutoCloseable {
     public static MasterConnection start(Settings settings, ServerIdentity identity, ChunkStore store,
                                          ChunkChangeTracker changes) {
         MasterConnection connection = new MasterConnection(settings, identity, store, changes);
-        connection.loop.scheduleWithFixedDelay(connection::tick, 0, settings.heartbeatIntervalMs(),
-                TimeUnit.MILLISECONDS);
+        connection.loop.execute(connection::round);
         return connection;
+    }
+
+    public MasterEndpoint master() {
+        return settings.master();
     }
 
     public boolean isRegistered() {
         return registered;
     }
 
-    private void tick() {
+    /** One round of talking to the master, then the next one is scheduled. */
+    private void round() {
+        boolean answered = tick();
+        failures = answered ? 0 : Math.min(failures + 1, 30);
+        if (!closing) {
+            try {
+                loop.schedule(this::round, nextDelayMs(failures, settings.heartbeatIntervalMs(), settings.retryMaxMs()),
+                        TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // Closed meanwhile.
+            }
+        }
+    }
+
+    /** The wait before the next round: the heartbeat interval, doubled per failed round up to {@code maxMs}. */
+    static long nextDelayMs(int failures, long intervalMs, long maxMs) {
+        long delay = intervalMs;
+        for (int i = 0; i < failures && delay < maxMs; i++) {
+            delay *= 2;
+        }
+        return Math.min(delay, maxMs);
+    }
+
+    /** Registers if needed and heartbeats; false when the master could not be talked to. */
+    private boolean tick() {
         try {
             if (!registered) {
                 register();
@@ -98,29 +136,31 @@ public final class MasterConnection implements AutoCloseable {
                     register();
                 }
             }
+            return registered;
         } catch (StatusRuntimeException e) {
             if (closing) {
-                return;
+                return true;
             }
             boolean wasRegistered = registered;
             registered = false;
             if (wasRegistered) {
-                LOG.warn("lost the master at {}:{}: {}; registering again", settings.masterHost(),
-                        settings.masterPort(), e.getStatus());
+                LOG.warn("lost the master at {}: {}; registering again", settings.master(), e.getStatus());
             } else if (e.getStatus().getCode() == io.grpc.Status.Code.FAILED_PRECONDITION) {
-                repeatedProblems.error("cluster", "master at {}:{} refused server {}: {} (nothing is deleted;"
-                        + " retrying)", settings.masterHost(), settings.masterPort(), identity.serverId(),
-                        e.getStatus().getDescription());
+                repeatedProblems.error("cluster", "master at {} refused server {}: {} (nothing is deleted;"
+                        + " retrying)", settings.master(), identity.serverId(), e.getStatus().getDescription());
             } else {
-                repeatedProblems.warn("unreachable", "master at {}:{} unreachable: {}", settings.masterHost(),
-                        settings.masterPort(), e.getStatus());
+                repeatedProblems.warn("unreachable", "master at {} unreachable: {}", settings.master(),
+                        e.getStatus());
             }
+            return false;
         } catch (IOException | RuntimeException e) {
             registered = false;
             if (closing) {
-                return;
+                return true;
             }
-            repeatedProblems.warn("failure", "talking to the master failed: {}", e.toString());
+            repeatedProblems.warn("failure", "talking to the master at {} failed: {}", settings.master(),
+                    e.toString());
+            return false;
         }
     }
 
@@ -139,8 +179,8 @@ public final class MasterConnection implements AutoCloseable {
         RegisterReply reply = stub.withDeadlineAfter(settings.callTimeoutMs(), TimeUnit.MILLISECONDS)
                 .register(request.build());
         if (reply.getStatus() != 0) {
-            repeatedProblems.error("register", "master refused registration of server {}: {} {}",
-                    identity.serverId(), Status.fromCode(reply.getStatus()), reply.getMessage());
+            repeatedProblems.error("register", "master {} refused registration of server {}: {} {}",
+                    settings.master(), identity.serverId(), Status.fromCode(reply.getStatus()), reply.getMessage());
             return;
         }
         String offered = reply.getClusterId();
@@ -154,14 +194,13 @@ public final class MasterConnection implements AutoCloseable {
             identity.adoptClusterId(offered);
             LOG.info("server {} joined cluster {}", identity.serverId(), offered);
         } else if (!offered.isEmpty() && !offered.equals(ours)) {
-            repeatedProblems.error("cluster", "master at {}:{} belongs to cluster {}, this server to {}; nothing is"
-                    + " deleted, retrying", settings.masterHost(), settings.masterPort(), offered, ours);
+            repeatedProblems.error("cluster", "master at {} belongs to cluster {}, this server to {}; nothing is"
+                    + " deleted, retrying", settings.master(), offered, ours);
             return;
         }
         registered = true;
-        LOG.info("registered with master {}:{} as server {} ({}:{}, {} chunks)", settings.masterHost(),
-                settings.masterPort(), identity.serverId(), settings.advertiseHost(), settings.dataPort(),
-                chunks.size());
+        LOG.info("registered with master {} as server {} ({}:{}, {} chunks)", settings.master(),
+                identity.serverId(), settings.advertiseHost(), settings.dataPort(), chunks.size());
     }
 
     private void heartbeat() throws IOException {
@@ -183,13 +222,13 @@ public final class MasterConnection implements AutoCloseable {
             throw e;
         }
         if (reply.getStatus() == Status.ENOENT.code()) {
-            LOG.info("master does not know server {}; registering again", identity.serverId());
+            LOG.info("master {} does not know server {}; registering again", settings.master(), identity.serverId());
             registered = false;
             return;
         }
         if (reply.getStatus() != 0) {
             changes.restore(batch);
-            repeatedProblems.warn("heartbeat", "master answered heartbeat with {} {}",
+            repeatedProblems.warn("heartbeat", "master {} answered heartbeat with {} {}", settings.master(),
                     Status.fromCode(reply.getStatus()), reply.getMessage());
             return;
         }
@@ -204,7 +243,7 @@ public final class MasterConnection implements AutoCloseable {
             // version 0 names the chunk whatever its version; otherwise only that version goes
             ChunkVersion version = doomed.getVersion() == 0 ? null : new ChunkVersion(doomed.getVersion());
             boolean deleted = store.delete(id, version);
-            LOG.debug("{} v{}: delete requested by the master, {}", id, doomed.getVersion(),
+            LOG.debug("{} v{}: delete requested by the master at {}, {}", id, doomed.getVersion(), settings.master(),
                     deleted ? "deleted" : "not held");
         } catch (StatusException | IllegalArgumentException e) {
             LOG.warn("chunk {}: delete failed: {}", Long.toHexString(doomed.getChunkId()), e.getMessage());

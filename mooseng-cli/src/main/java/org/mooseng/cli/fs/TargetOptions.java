@@ -8,13 +8,14 @@ import org.mooseng.client.MoosengClient;
 import picocli.CommandLine.Option;
 
 /**
- * Which cluster a command talks to: the master given with {@code -H}, or else the local
+ * Which cluster a command talks to: the masters given with {@code -H}, or else the local
  * cluster whose {@code mooseng-cluster.conf} lies in {@code --dir} (written by {@code mooseng up}),
- * in which case the cluster id is checked as well.
+ * in which case the cluster id is checked as well. Any one master of a group is enough to
+ * start with; listing them all lets a command go on while some are down.
  */
 public final class TargetOptions {
-    @Option(names = {"-H", "--master"}, paramLabel = "MASTER[:PORT]",
-            description = "Master to talk to (client port, default 9421).")
+    @Option(names = {"-H", "--master"}, paramLabel = "MASTER[:PORT][,...]",
+            description = "Masters to talk to, comma-separated (client port, default 9421).")
     String master;
 
     @Option(names = "--dir", paramLabel = "DIR",
@@ -27,8 +28,7 @@ public final class TargetOptions {
             return ClientOptions.master(master).build();
         }
         ClusterFile cluster = ClusterFile.ofLocalCluster(dir);
-        return ClientOptions.builder().master(cluster.masterHost(), cluster.masterPort())
-                .expectedClusterId(cluster.clusterId()).build();
+        return ClientOptions.builder().masters(cluster.masters()).expectedClusterId(cluster.clusterId()).build();
     }
 
     public MoosengClient connect() throws IOException {

@@ -23,13 +23,12 @@ import org.mooseng.chunkserver.ChunkServerConfig;
 import org.mooseng.cli.CliException;
 import org.mooseng.cli.Role;
 import org.mooseng.cli.role.MasterCommand;
+import org.mooseng.client.MasterAddress;
 import org.mooseng.common.config.Config;
 import org.mooseng.master.MasterConfig;
 
 /** The daemons of one local cluster directory: create, start, stop, inspect. */
 public final class LocalCluster {
-    public static final Instance MASTER = new Instance(Role.MASTER, 1);
-
     private final LocalLayout layout;
 
     public LocalCluster(LocalLayout layout) {
@@ -48,44 +47,60 @@ public final class LocalCluster {
         return ClusterFile.read(layout.clusterFile());
     }
 
-    /** Writes the configuration of a new cluster, formats its master and writes the cluster file. */
-    public ClusterFile create(PortPlan ports, int chunkServers) throws IOException {
-        Path masterData = layout.dataDir(MASTER);
-        if (Files.isDirectory(masterData) && !isEmpty(masterData)) {
-            throw new CliException(layout.dir() + " holds master data but no " + ClusterFile.FILE_NAME
-                    + "; remove the directory to start a new cluster there");
+    /**
+     * Writes the configuration of a new cluster of {@code masters} masters, formats every
+     * master's data directory with one new cluster id, and writes the cluster file.
+     */
+    public ClusterFile create(PortPlan ports, int masters, int chunkServers) throws IOException {
+        if (masters < 1 || masters > PortPlan.MAX_MASTERS) {
+            throw new CliException("a cluster has 1 to " + PortPlan.MAX_MASTERS + " masters, not " + masters);
+        }
+        for (int m = 1; m <= masters; m++) {
+            Path masterData = layout.dataDir(new Instance(Role.MASTER, m));
+            if (Files.isDirectory(masterData) && !isEmpty(masterData)) {
+                throw new CliException(layout.dir() + " holds master data but no " + ClusterFile.FILE_NAME
+                        + "; remove the directory to start a new cluster there");
+            }
         }
         // Checked before anything is written, so a clash leaves no half-made cluster behind.
-        for (int port : ports.ports(chunkServers)) {
+        for (int port : ports.ports(masters, chunkServers)) {
             if (!isFree(port)) {
                 throw new CliException("port " + port + " is in use by another process; pick another --base-port");
             }
         }
-        LocalConfigs.write(Role.MASTER, layout.config(MASTER), LocalConfigs.master(layout, ports));
-        addChunkServers(ports, 1, chunkServers);
-        Config masterConfig = Role.MASTER.load(layout.config(MASTER));
-        Files.createDirectories(masterData);
-        String clusterId = MasterCommand.format(masterConfig, null);
-        ClusterFile clusterFile = new ClusterFile(LocalConfigs.LOOPBACK, ports.masterClient(), clusterId);
+        String clusterId = null;
+        List<MasterAddress> clientAddresses = new ArrayList<>();
+        for (int m = 1; m <= masters; m++) {
+            Instance master = new Instance(Role.MASTER, m);
+            LocalConfigs.write(Role.MASTER, layout.config(master), LocalConfigs.master(layout, ports, m, masters));
+            Config masterConfig = Role.MASTER.load(layout.config(master));
+            Files.createDirectories(layout.dataDir(master));
+            // The first format picks the id; every other member gets the same one.
+            clusterId = MasterCommand.format(masterConfig, clusterId);
+            clientAddresses.add(new MasterAddress(LocalConfigs.LOOPBACK, ports.masterClient(m)));
+        }
+        addChunkServers(ports, 1, chunkServers, masters);
+        ClusterFile clusterFile = new ClusterFile(clientAddresses, clusterId);
         clusterFile.write(layout.clusterFile());
         return clusterFile;
     }
 
-    /** Writes configurations for chunk servers {@code from..to} that do not have one yet. */
-    public void addChunkServers(PortPlan ports, int from, int to) throws IOException {
+    /** Writes configurations for chunk servers {@code from..to} that have none yet, reporting to {@code masters}. */
+    public void addChunkServers(PortPlan ports, int from, int to, int masters) throws IOException {
         for (int k = from; k <= to; k++) {
             Instance chunkServer = new Instance(Role.CHUNKSERVER, k);
             if (!Files.exists(layout.config(chunkServer))) {
                 Files.createDirectories(layout.dataDir(chunkServer));
                 LocalConfigs.write(Role.CHUNKSERVER, layout.config(chunkServer),
-                        LocalConfigs.chunkServer(layout, ports, k));
+                        LocalConfigs.chunkServer(layout, ports, k, masters));
             }
         }
     }
 
-    /** The port plan of an existing cluster: its master's Raft port is the base port. */
+    /** The port plan of an existing cluster: its first master's Raft port is the base port. */
     public PortPlan portPlan() throws IOException {
-        return new PortPlan(Math.toIntExact(Role.MASTER.load(layout.config(MASTER)).get(MasterConfig.RAFT_PORT)));
+        Instance first = new Instance(Role.MASTER, 1);
+        return new PortPlan(Math.toIntExact(Role.MASTER.load(layout.config(first)).get(MasterConfig.RAFT_PORT)));
     }
 
     public PidFile pidFile(Instance instance) {
@@ -99,6 +114,17 @@ public final class LocalCluster {
             case MASTER -> config.get(MasterConfig.CLIENT_PORT);
             case CHUNKSERVER -> config.get(ChunkServerConfig.DATA_PORT);
         };
+    }
+
+    /** A master's client address, as its configuration advertises it. */
+    public MasterAddress clientAddress(Instance master) throws IOException {
+        if (master.role() != Role.MASTER) {
+            throw new IllegalArgumentException(master.name() + " is not a master");
+        }
+        Config config = Role.MASTER.load(layout.config(master));
+        String host = config.get(MasterConfig.ADVERTISE_HOST).isEmpty() ? config.get(MasterConfig.LISTEN_HOST)
+                : config.get(MasterConfig.ADVERTISE_HOST);
+        return new MasterAddress(host, Math.toIntExact(config.get(MasterConfig.CLIENT_PORT)));
     }
 
     /** Every port a daemon listens on, for the summary and for the free-port check. */

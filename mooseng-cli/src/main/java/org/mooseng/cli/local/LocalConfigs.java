@@ -5,7 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.mooseng.chunkserver.ChunkServerConfig;
 import org.mooseng.cli.Role;
@@ -24,28 +26,40 @@ public final class LocalConfigs {
     private LocalConfigs() {
     }
 
-    public static Map<String, String> master(LocalLayout layout, PortPlan ports) {
-        Instance master = new Instance(Role.MASTER, 1);
+    /** Master {@code index} of a group of {@code masters}: every member listed in MASTER_PEERS. */
+    public static Map<String, String> master(LocalLayout layout, PortPlan ports, int index, int masters) {
+        Instance master = new Instance(Role.MASTER, index);
         Map<String, String> values = new LinkedHashMap<>();
         put(values, MasterConfig.DATA_DIR, layout.dataDir(master).toString());
         put(values, MasterConfig.LISTEN_HOST, LOOPBACK);
         put(values, MasterConfig.ADVERTISE_HOST, LOOPBACK);
-        put(values, MasterConfig.RAFT_PORT, ports.masterRaft());
-        put(values, MasterConfig.CHUNKSERVER_PORT, ports.masterChunkServer());
-        put(values, MasterConfig.CLIENT_PORT, ports.masterClient());
-        assignOtherPorts(Role.MASTER.schema(), values, ports.basePort() + 3);
+        put(values, MasterConfig.RAFT_PORT, ports.masterRaft(index));
+        put(values, MasterConfig.CHUNKSERVER_PORT, ports.masterChunkServer(index));
+        put(values, MasterConfig.CLIENT_PORT, ports.masterClient(index));
+        if (masters > 1) {
+            List<String> peers = new ArrayList<>();
+            for (int m = 1; m <= masters; m++) {
+                peers.add(LOOPBACK + ":" + ports.masterRaft(m));
+            }
+            put(values, MasterConfig.MASTER_PEERS, String.join(",", peers));
+        }
+        assignOtherPorts(Role.MASTER.schema(), values, ports.masterOtherPorts(index));
         return values;
     }
 
-    public static Map<String, String> chunkServer(LocalLayout layout, PortPlan ports, int index) {
+    /** Chunk server {@code index}, reporting to every one of {@code masters} masters. */
+    public static Map<String, String> chunkServer(LocalLayout layout, PortPlan ports, int index, int masters) {
         Instance chunkServer = new Instance(Role.CHUNKSERVER, index);
         Map<String, String> values = new LinkedHashMap<>();
         put(values, ChunkServerConfig.DATA_DIR, layout.dataDir(chunkServer).toString());
         put(values, ChunkServerConfig.LISTEN_HOST, LOOPBACK);
         put(values, ChunkServerConfig.ADVERTISE_HOST, LOOPBACK);
         put(values, ChunkServerConfig.DATA_PORT, ports.chunkServerData(index));
-        put(values, ChunkServerConfig.MASTER_HOST, LOOPBACK);
-        put(values, ChunkServerConfig.MASTER_PORT, ports.masterChunkServer());
+        List<String> masterPorts = new ArrayList<>();
+        for (int m = 1; m <= masters; m++) {
+            masterPorts.add(LOOPBACK + ":" + ports.masterChunkServer(m));
+        }
+        put(values, ChunkServerConfig.MASTERS, String.join(",", masterPorts));
         assignOtherPorts(Role.CHUNKSERVER.schema(), values, ports.chunkServerData(index) + 1);
         return values;
     }
@@ -73,10 +87,15 @@ public final class LocalConfigs {
      * default and collide between the daemons of one machine: give each the next number of
      * the daemon's own block of the port plan.
      */
+    /** Port keys naming another daemon's port (the one-master shorthand of the chunk server). */
+    private static boolean isAnotherDaemonsPort(ConfigKey<?> key) {
+        return key == ChunkServerConfig.MASTER_PORT;
+    }
+
     private static void assignOtherPorts(ConfigSchema schema, Map<String, String> values, int firstFreePort) {
         int next = firstFreePort;
         for (ConfigKey<?> key : schema.keys()) {
-            if (key.name().endsWith("_PORT") && !values.containsKey(key.name())
+            if (key.name().endsWith("_PORT") && !values.containsKey(key.name()) && !isAnotherDaemonsPort(key)
                     && key.defaultValue() instanceof Long) {
                 values.put(key.name(), String.valueOf(next++));
             }

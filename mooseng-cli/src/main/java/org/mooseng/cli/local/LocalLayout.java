@@ -13,17 +13,20 @@ import org.mooseng.cli.Role;
 /**
  * Where a local cluster keeps its files, all under one directory:
  * <pre>
- * DIR/mooseng-cluster.conf          MASTER = host:port, CLUSTER_ID = id (read by fs/admin)
- * DIR/etc/master.cfg, chunkserver-N.cfg
- * DIR/data/master, data/chunkserver-N
- * DIR/run/master-1.pid, chunkserver-N.pid
- * DIR/log/master-1.log, chunkserver-N.log
+ * DIR/mooseng-cluster.conf          MASTERS = host:port,..., CLUSTER_ID = id (read by fs/admin/mount)
+ * DIR/etc/master-M.cfg, chunkserver-N.cfg
+ * DIR/data/master-M, data/chunkserver-N
+ * DIR/run/master-M.pid, chunkserver-N.pid
+ * DIR/log/master-M.log, chunkserver-N.log
  * </pre>
+ * A cluster made before master groups has {@code etc/master.cfg} and {@code data/master} for
+ * its one master: they are read as master 1's.
  */
 public record LocalLayout(Path dir) {
     /** The directory of the local cluster when no --dir is given, relative to the working directory. */
     public static final String DEFAULT_DIR = "var/local";
-    private static final Pattern CHUNKSERVER_CONFIG = Pattern.compile("chunkserver-(\\d+)\\.cfg");
+    private static final Pattern INSTANCE_CONFIG = Pattern.compile("(master|chunkserver)-([1-9]\\d*)\\.cfg");
+    private static final String SINGLE_MASTER_CONFIG = "master.cfg";
 
     public LocalLayout {
         dir = dir.toAbsolutePath().normalize();
@@ -38,17 +41,11 @@ public record LocalLayout(Path dir) {
     }
 
     public Path config(Instance instance) {
-        return etcDir().resolve(switch (instance.role()) {
-            case MASTER -> "master.cfg";
-            case CHUNKSERVER -> instance.name() + ".cfg";
-        });
+        return etcDir().resolve(isSingleMasterLayout(instance) ? SINGLE_MASTER_CONFIG : instance.name() + ".cfg");
     }
 
     public Path dataDir(Instance instance) {
-        return dir.resolve("data").resolve(switch (instance.role()) {
-            case MASTER -> "master";
-            case CHUNKSERVER -> instance.name();
-        });
+        return dir.resolve("data").resolve(isSingleMasterLayout(instance) ? "master" : instance.name());
     }
 
     public Path pidFile(Instance instance) {
@@ -59,22 +56,39 @@ public record LocalLayout(Path dir) {
         return dir.resolve("log").resolve(instance.name() + ".log");
     }
 
-    /** The instances whose configuration files exist, master first, chunk servers by index. */
+    /** Master 1 of a cluster made before master groups (etc/master.cfg). */
+    private boolean isSingleMasterLayout(Instance instance) {
+        return instance.role() == Role.MASTER && instance.index() == 1
+                && Files.exists(etcDir().resolve(SINGLE_MASTER_CONFIG));
+    }
+
+    /** The instances whose configuration files exist: masters by index, then chunk servers by index. */
     public List<Instance> configuredInstances() throws IOException {
-        List<Instance> instances = new ArrayList<>();
-        Instance master = new Instance(Role.MASTER, 1);
-        if (Files.exists(config(master))) {
-            instances.add(master);
+        List<Instance> masters = new ArrayList<>();
+        List<Instance> chunkServers = new ArrayList<>();
+        if (Files.exists(etcDir().resolve(SINGLE_MASTER_CONFIG))) {
+            masters.add(new Instance(Role.MASTER, 1));
         }
         if (Files.isDirectory(etcDir())) {
             try (Stream<Path> files = Files.list(etcDir())) {
-                files.map(p -> CHUNKSERVER_CONFIG.matcher(p.getFileName().toString()))
-                        .filter(Matcher::matches)
-                        .map(m -> Integer.parseInt(m.group(1)))
-                        .sorted()
-                        .forEach(k -> instances.add(new Instance(Role.CHUNKSERVER, k)));
+                for (Path file : files.toList()) {
+                    Matcher m = INSTANCE_CONFIG.matcher(file.getFileName().toString());
+                    if (m.matches()) {
+                        Role role = Role.byCommand(m.group(1)).orElseThrow();
+                        (role == Role.MASTER ? masters : chunkServers)
+                                .add(new Instance(role, Integer.parseInt(m.group(2))));
+                    }
+                }
             }
         }
+        List<Instance> instances = new ArrayList<>();
+        masters.stream().distinct().sorted(java.util.Comparator.comparingInt(Instance::index)).forEach(instances::add);
+        chunkServers.stream().sorted(java.util.Comparator.comparingInt(Instance::index)).forEach(instances::add);
         return instances;
+    }
+
+    /** The configured masters, by index. */
+    public List<Instance> configuredMasters() throws IOException {
+        return configuredInstances().stream().filter(i -> i.role() == Role.MASTER).toList();
     }
 }

@@ -1,15 +1,27 @@
 package org.mooseng.cli.local;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Ports of a local cluster, all derived from one base port P so that two clusters with
- * base ports 40 apart never collide (with up to 3 chunk servers):
- * master Raft P, master chunk-server port P+1, master client port P+2;
- * chunk server k (1, 2, …) data port P+10k. With the default P = 9419 the master keeps
- * the MooseFS numbers 9419/9420/9421.
+ * Ports of a local cluster, all derived from one base port P:
+ * <ul>
+ *   <li>master m (1..5): Raft P+1000(m-1), chunk-server port +1, client port +2 (further
+ *       master ports, e.g. a status page, take the next numbers of the same block of 10);</li>
+ *   <li>chunk server k (1..99): data port P+10k, its other ports the next numbers.</li>
+ * </ul>
+ * With the default P = 9419 the first master keeps the MooseFS numbers 9419/9420/9421 and a
+ * group of three adds 10419-10421 and 11419-11421. Every master has the same distance from
+ * Raft to client port, which is how followers name the leader's client address. Two clusters
+ * whose base ports are 40 apart never collide (up to 3 chunk servers).
  */
 public record PortPlan(int basePort) {
     public static final int DEFAULT_BASE_PORT = 9419;
+    public static final int MAX_MASTERS = 5;
+    private static final int MASTER_STRIDE = 1000;
     private static final int CHUNKSERVER_STRIDE = 10;
+    /** Ports of one daemon's block: its own numbers and those assigned to its other port keys. */
+    private static final int BLOCK = 10;
 
     public PortPlan {
         if (basePort < 1024 || basePort > 65535) {
@@ -17,16 +29,29 @@ public record PortPlan(int basePort) {
         }
     }
 
-    public int masterRaft() {
-        return basePort;
+    public int masterRaft(int master) {
+        if (master < 1 || master > MAX_MASTERS) {
+            throw new IllegalArgumentException("master " + master + " is outside 1.." + MAX_MASTERS);
+        }
+        int port = basePort + MASTER_STRIDE * (master - 1);
+        if (port + BLOCK - 1 > 65535) {
+            throw new IllegalArgumentException("master " + master + " would need ports up to " + (port + BLOCK - 1)
+                    + "; use a lower --base-port");
+        }
+        return port;
     }
 
-    public int masterChunkServer() {
-        return basePort + 1;
+    public int masterChunkServer(int master) {
+        return masterRaft(master) + 1;
     }
 
-    public int masterClient() {
-        return basePort + 2;
+    public int masterClient(int master) {
+        return masterRaft(master) + 2;
+    }
+
+    /** The first port of master {@code master}'s block left for its other port keys. */
+    public int masterOtherPorts(int master) {
+        return masterRaft(master) + 3;
     }
 
     public int chunkServerData(int index) {
@@ -38,10 +63,12 @@ public record PortPlan(int basePort) {
         return port;
     }
 
-    /** Every port of the plan's fixed numbers for a cluster of {@code chunkServers} chunk servers. */
-    public java.util.List<Integer> ports(int chunkServers) {
-        java.util.List<Integer> ports = new java.util.ArrayList<>(java.util.List.of(masterRaft(), masterChunkServer(),
-                masterClient()));
+    /** Every port of the plan's fixed numbers for {@code masters} masters and {@code chunkServers} chunk servers. */
+    public List<Integer> ports(int masters, int chunkServers) {
+        List<Integer> ports = new ArrayList<>();
+        for (int m = 1; m <= masters; m++) {
+            ports.addAll(List.of(masterRaft(m), masterChunkServer(m), masterClient(m)));
+        }
         for (int k = 1; k <= chunkServers; k++) {
             ports.add(chunkServerData(k));
         }

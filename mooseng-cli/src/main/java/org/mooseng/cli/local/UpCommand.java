@@ -2,18 +2,14 @@ package org.mooseng.cli.local;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.mooseng.cli.CliException;
 import org.mooseng.cli.Main;
 import org.mooseng.cli.Role;
 import org.mooseng.cli.mount.LocalMount;
-import org.mooseng.proto.ChunkServerInfo;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,16 +17,18 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "up",
-        description = "Start a local cluster (1 master, N chunk servers) as background processes.",
+        description = "Start a local cluster (1, 3 or 5 masters, N chunk servers, a FUSE mount) in the background.",
         footer = {"",
-                "The first run in DIR formats a new cluster with a random id; later runs restart the same "
-                        + "cluster with its data and leave daemons that still run alone.",
+                "The first run in DIR formats a new cluster with a random id (every master with the same one); "
+                        + "later runs restart the same cluster with its data and leave daemons that still run alone.",
                 "",
-                "Ports: master Raft P, master chunk-server port P+1, master client port P+2, chunk server k "
-                        + "data port P+10k (9419, 9420, 9421, 9429, 9439, 9449 by default)."})
+                "Ports from the base port P: master m (1..5) Raft P+1000(m-1), chunk-server port +1, client "
+                        + "port +2; chunk server k data port P+10k. By default: masters 9419-9421, 10419-10421, "
+                        + "11419-11421, ...; chunk servers 9429, 9439, 9449.",
+                "",
+                "Chunk servers register with every master; the mount and the fs/admin commands are given every "
+                        + "master's client port (DIR/" + ClusterFile.FILE_NAME + ") and follow the leader."})
 public final class UpCommand implements Callable<Integer> {
-    private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
-    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
     private static final int LOG_TAIL_LINES = 25;
 
@@ -45,12 +43,17 @@ public final class UpCommand implements Callable<Integer> {
             description = "First port of the cluster (default " + PortPlan.DEFAULT_BASE_PORT + "; a restart keeps the ports it has).")
     Integer basePort;
 
+    @Option(names = "--masters", paramLabel = "N",
+            description = "Masters to run as one Raft group: 1, 3 or 5 (default 1 for a new cluster; a restart"
+                    + " keeps its count).")
+    Integer masters;
+
     @Option(names = "--chunkservers", paramLabel = "N",
             description = "Chunk servers to run (default 3 for a new cluster; a restart keeps its count, or grows to N).")
     Integer chunkServers;
 
     @Option(names = "--timeout-seconds", paramLabel = "S", defaultValue = "60",
-            description = "How long to wait for every chunk server to register (default: ${DEFAULT-VALUE}).")
+            description = "How long to wait for a leader and for every chunk server to register with every master (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
     @Option(names = "--no-build", description = "Do not rebuild the distribution first (handled by bin/mooseng).")
@@ -63,6 +66,10 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (chunkServers != null && (chunkServers < 1 || chunkServers > 99)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--chunkservers must be between 1 and 99");
+        }
+        if (masters != null && masters != 1 && masters != 3 && masters != 5) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--masters must be 1, 3 or 5 (a group of"
+                    + " 2 or 4 survives no more failures than one of 1 or 3)");
         }
         if (timeoutSeconds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout-seconds must be positive");
@@ -77,22 +84,30 @@ public final class UpCommand implements Callable<Integer> {
                 out.println("note: keeping the cluster's base port " + ports.basePort() + " (--base-port " + basePort
                         + " applies to new clusters only)");
             }
+            int existingMasters = cluster.layout().configuredMasters().size();
+            if (masters != null && masters != existingMasters) {
+                out.println("note: keeping the cluster's " + existingMasters + " master(s) (--masters applies to new"
+                        + " clusters only; change a running group with mooseng admin add-master / remove-master)");
+            }
             int existing = (int) cluster.layout().configuredInstances().stream()
                     .filter(i -> i.role() == Role.CHUNKSERVER).count();
             if (chunkServers != null && chunkServers > existing) {
-                cluster.addChunkServers(ports, existing + 1, chunkServers);
+                cluster.addChunkServers(ports, existing + 1, chunkServers, existingMasters);
             }
             out.println("restarting cluster " + clusterFile.clusterId() + " in " + cluster.layout().dir());
         } else {
             PortPlan ports = new PortPlan(basePort != null ? basePort : PortPlan.DEFAULT_BASE_PORT);
+            int masterCount = masters != null ? masters : 1;
             int count = chunkServers != null ? chunkServers : 3;
-            ports.chunkServerData(count);
-            clusterFile = cluster.create(ports, count);
-            out.println("formatted new cluster " + clusterFile.clusterId() + " in " + cluster.layout().dir());
+            ports.ports(masterCount, count); // refuses a plan beyond port 65535 before anything is written
+            clusterFile = cluster.create(ports, masterCount, count);
+            out.println("formatted new cluster " + clusterFile.clusterId() + " in " + cluster.layout().dir()
+                    + (masterCount > 1 ? " with " + masterCount + " masters" : ""));
         }
         out.flush();
         List<Instance> instances = cluster.layout().configuredInstances();
         List<LocalCluster.Started> started = new ArrayList<>();
+        String leader;
         try {
             for (Instance instance : instances) {
                 LocalCluster.StartResult result = cluster.start(instance);
@@ -100,8 +115,7 @@ public final class UpCommand implements Callable<Integer> {
                     started.add(s);
                 }
             }
-            long expected = instances.stream().filter(i -> i.role() == Role.CHUNKSERVER).count();
-            awaitChunkServers(cluster.layout(), clusterFile, expected, started);
+            leader = new ClusterReadiness(cluster, clusterFile, started, Duration.ofSeconds(timeoutSeconds)).await();
         } catch (IOException | RuntimeException e) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("mooseng up: " + org.mooseng.cli.Errors.oneLine(e));
@@ -115,7 +129,7 @@ public final class UpCommand implements Callable<Integer> {
             err.flush();
             return Main.EXIT_ERROR;
         }
-        printSummary(cluster, clusterFile, instances, started, out);
+        printSummary(cluster, clusterFile, leader, instances, started, out);
         return noMount ? Main.EXIT_OK : mount(cluster, clusterFile, out);
     }
 
@@ -141,85 +155,16 @@ public final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private void awaitChunkServers(LocalLayout layout, ClusterFile clusterFile, long expected,
-                                   List<LocalCluster.Started> started)
-            throws InterruptedException {
-        long deadlineNanos = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
-        String lastState = "master not reached yet";
-        try (MasterProbe probe = new MasterProbe(clusterFile.masterHost(), clusterFile.masterPort(), clusterFile.clusterId())) {
-            while (true) {
-                for (LocalCluster.Started s : started) {
-                    if (!s.process().isAlive()) {
-                        throw new CliException(s.instance().name() + " exited with code " + s.process().exitValue()
-                                + " during startup");
-                    }
-                }
-                switch (probe.clusterInfo(PROBE_TIMEOUT)) {
-                    case MasterProbe.Answered answered -> {
-                        if (!answered.info().getClusterId().equals(clusterFile.clusterId())) {
-                            throw new CliException("master " + clusterFile.masterAddress() + " serves cluster "
-                                    + answered.info().getClusterId() + ", expected " + clusterFile.clusterId());
-                        }
-                        List<String> waiting = notYetHeartbeating(layout, probe, started);
-                        if (answered.info().getChunkServers() >= expected && waiting.isEmpty()) {
-                            return;
-                        }
-                        lastState = answered.info().getChunkServers() + " of " + expected + " chunk servers alive"
-                                + (waiting.isEmpty() ? "" : ", waiting for " + String.join(", ", waiting));
-                    }
-                    case MasterProbe.Unreachable unreachable ->
-                            lastState = "master " + clusterFile.masterAddress() + " not answering (" + unreachable.reason() + ")";
-                }
-                if (System.nanoTime() > deadlineNanos) {
-                    throw new CliException("cluster not ready after " + timeoutSeconds + " s: " + lastState);
-                }
-                Thread.sleep(POLL_INTERVAL);
-            }
-        }
-    }
-
-    /**
-     * The chunk servers started by this run that the master has not yet heard from since they
-     * started. A server killed a moment ago still counts as alive until its heartbeat times
-     * out, so the alive count alone would declare a restarted cluster ready before the new
-     * process had registered its chunks.
-     */
-    private static List<String> notYetHeartbeating(LocalLayout layout, MasterProbe probe,
-                                                   List<LocalCluster.Started> started) {
-        List<String> waiting = new ArrayList<>();
-        List<ChunkServerInfo> known = null;
-        for (LocalCluster.Started s : started) {
-            if (s.instance().role() != Role.CHUNKSERVER) {
-                continue;
-            }
-            Optional<String> serverId = serverId(layout, s.instance());
-            if (known == null) {
-                known = probe.chunkServers(PROBE_TIMEOUT);
-            }
-            boolean heard = serverId.isPresent() && known.stream().anyMatch(info ->
-                    info.getServerId().equals(serverId.get()) && info.getAlive()
-                            && info.getLastHeartbeatMillis() >= s.startedAtMillis());
-            if (!heard) {
-                waiting.add(s.instance().name());
-            }
-        }
-        return waiting;
-    }
-
-    private static Optional<String> serverId(LocalLayout layout, Instance instance) {
-        Path file = layout.dataDir(instance).resolve("server-id");
-        try {
-            return Files.exists(file) ? Optional.of(Files.readString(file).strip()) : Optional.empty();
-        } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static void printSummary(LocalCluster cluster, ClusterFile clusterFile, List<Instance> instances,
-                                     List<LocalCluster.Started> started, PrintWriter out) throws IOException {
+    private static void printSummary(LocalCluster cluster, ClusterFile clusterFile, String leader,
+                                     List<Instance> instances, List<LocalCluster.Started> started, PrintWriter out)
+            throws IOException {
         LocalLayout layout = cluster.layout();
-        out.println("cluster " + clusterFile.clusterId() + " is up: master at " + clusterFile.masterAddress() + ", "
-                + (instances.size() - 1) + " chunk servers");
+        long chunkServerCount = instances.stream().filter(i -> i.role() == Role.CHUNKSERVER).count();
+        out.println("cluster " + clusterFile.clusterId() + " is up: "
+                + (clusterFile.masters().size() == 1 ? "master at " + clusterFile.masterAddresses()
+                        : clusterFile.masters().size() + " masters at " + clusterFile.masterAddresses() + " (leader "
+                                + leader + ")")
+                + ", " + chunkServerCount + " chunk servers");
         for (Instance instance : instances) {
             boolean fresh = started.stream().anyMatch(s -> s.instance().equals(instance));
             long pid = cluster.pidFile(instance).pid().orElse(-1);

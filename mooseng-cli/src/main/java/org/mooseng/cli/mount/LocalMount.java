@@ -70,7 +70,7 @@ public final class LocalMount {
             Unmount.unmount(mountpoint());
         }
         Files.createDirectories(mountpoint());
-        ClientOptions client = ClientOptions.builder().master(cluster.masterHost(), cluster.masterPort())
+        ClientOptions client = ClientOptions.builder().masters(cluster.masters())
                 .expectedClusterId(cluster.clusterId()).build();
         Process process = MountProcess.start(mountpoint(), client, List.of(), log(), timeout);
         pidFile().write(process.pid());

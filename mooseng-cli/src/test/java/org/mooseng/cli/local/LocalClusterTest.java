@@ -24,7 +24,7 @@ class LocalClusterTest {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             PortPlan ports = new PortPlan(taken.getLocalPort());
 
-            assertThatThrownBy(() -> cluster.create(ports, 1)).isInstanceOf(CliException.class)
+            assertThatThrownBy(() -> cluster.create(ports, 1, 1)).isInstanceOf(CliException.class)
                     .hasMessageContaining("port " + taken.getLocalPort() + " is in use");
         }
         assertThat(cluster.exists()).isFalse();

@@ -3,9 +3,12 @@ package org.mooseng.master.raft;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
@@ -100,7 +103,12 @@ public final class RaftNode implements MetaLog, AutoCloseable {
             throw new IOException("master raft " + settings.self() + ": cannot start (port in use or storage "
                     + "unreadable in " + settings.dir() + "; see the log)");
         }
-        LOG.info("master raft {} started, group {}", settings.self(), settings.members());
+        if (settings.joining()) {
+            LOG.info("master raft {} started with no configuration: it joins the group once the leader adds it"
+                    + " (mooseng admin add-master {})", settings.self(), settings.self());
+        } else {
+            LOG.info("master raft {} started, group {}", settings.self(), settings.members());
+        }
     }
 
     /**
@@ -170,12 +178,26 @@ public final class RaftNode implements MetaLog, AutoCloseable {
     /** The leader's client address (host:clientPort), when both are known. */
     @Override
     public Optional<String> leaderClientAddress() {
-        Node n = node;
-        PeerId leader = n == null ? null : n.getLeaderId();
-        if (leader == null || leader.isEmpty() || settings.clientPort() == 0) {
+        return leaderRaftAddress().flatMap(this::clientAddressOf);
+    }
+
+    /**
+     * The client address of a member given as host:raftPort. Members of a group keep the same
+     * distance between their Raft and client ports (the same numbers on separate hosts, or
+     * 'mooseng up', which gives every master its own block), so it is this member's distance
+     * applied to the other's Raft port. Empty when this member's CLIENT_PORT is 0 (unknown).
+     */
+    public Optional<String> clientAddressOf(String raftAddress) {
+        if (settings.clientPort() == 0) {
             return Optional.empty();
         }
-        return Optional.of(leader.getIp() + ":" + settings.clientPort());
+        PeerId peer = parsePeer(raftAddress);
+        int offset = settings.clientPort() - parsePeer(settings.self()).getPort();
+        int port = peer.getPort() + offset;
+        if (port <= 0 || port > 65535) {
+            return Optional.empty();
+        }
+        return Optional.of(peer.getIp() + ":" + port);
     }
 
     @Override
@@ -188,6 +210,83 @@ public final class RaftNode implements MetaLog, AutoCloseable {
     public long appliedIndex() {
         Node n = node;
         return n == null ? 0 : n.getLastAppliedLogIndex();
+    }
+
+    /** This member's view of the group, for operators. */
+    public RaftStatus status() {
+        Node n = node;
+        if (n == null) {
+            return new RaftStatus(settings.self(), RaftStatus.Role.INACTIVE, "STATE_UNINITIALIZED", 0, 0, 0, 0,
+                    Optional.empty(), -1, List.of(), List.of());
+        }
+        return JraftNodeState.read(n, settings.self());
+    }
+
+    /** The outcome of a change to the group: OK, or a status with the Raft library's reason. */
+    public record GroupChange(Status status, String message) {
+        static final GroupChange OK = new GroupChange(Status.OK, "");
+    }
+
+    /**
+     * Hands leadership to another voting member (maintenance of this one's host). Completes
+     * once the transfer has started; the target takes over as soon as it has caught up.
+     */
+    public CompletableFuture<GroupChange> transferLeadership(String raftAddress) {
+        if (!isLeader()) {
+            return CompletableFuture.completedFuture(notLeaderChange());
+        }
+        com.alipay.sofa.jraft.Status status = node.transferLeadershipTo(parsePeer(raftAddress));
+        if (!status.isOk()) {
+            LOG.warn("master raft {}: leadership transfer to {} refused: {}", settings.self(), raftAddress, status);
+            return CompletableFuture.completedFuture(groupChangeError(status));
+        }
+        LOG.info("master raft {}: handing leadership to {}", settings.self(), raftAddress);
+        return CompletableFuture.completedFuture(GroupChange.OK);
+    }
+
+    /** Adds a voting member; completes once it has caught up and the new configuration is committed. */
+    public CompletableFuture<GroupChange> addMember(String raftAddress) {
+        return changeMembers("adding", raftAddress, (peer, done) -> node.addPeer(peer, done));
+    }
+
+    /** Removes a voting member; completes once the new configuration is committed. */
+    public CompletableFuture<GroupChange> removeMember(String raftAddress) {
+        return changeMembers("removing", raftAddress, (peer, done) -> node.removePeer(peer, done));
+    }
+
+    private CompletableFuture<GroupChange> changeMembers(String action, String raftAddress,
+                                                         BiConsumer<PeerId, Closure> change) {
+        if (!isLeader()) {
+            return CompletableFuture.completedFuture(notLeaderChange());
+        }
+        PeerId peer = parsePeer(raftAddress);
+        CompletableFuture<GroupChange> done = new CompletableFuture<>();
+        LOG.info("master raft {}: {} member {}", settings.self(), action, raftAddress);
+        change.accept(peer, status -> {
+            if (status.isOk()) {
+                LOG.info("master raft {}: {} member {}: committed", settings.self(), action, raftAddress);
+                done.complete(GroupChange.OK);
+            } else {
+                LOG.warn("master raft {}: {} member {} failed: {}", settings.self(), action, raftAddress, status);
+                done.complete(groupChangeError(status));
+            }
+        });
+        return done;
+    }
+
+    private GroupChange notLeaderChange() {
+        return new GroupChange(Status.NOT_LEADER, leaderClientAddress().orElse(""));
+    }
+
+    private GroupChange groupChangeError(com.alipay.sofa.jraft.Status status) {
+        return switch (status.getRaftError()) {
+            case EPERM -> notLeaderChange();
+            case EBUSY -> new GroupChange(Status.EBUSY, status.getErrorMsg());
+            case EINVAL -> new GroupChange(Status.EINVAL, status.getErrorMsg());
+            case ECATCHUP -> new GroupChange(Status.ETIMEDOUT, "the new member did not catch up: "
+                    + status.getErrorMsg());
+            default -> new GroupChange(Status.EIO, status.getRaftError() + ": " + status.getErrorMsg());
+        };
     }
 
     /** Takes a snapshot now (normally taken every SNAPSHOT_INTERVAL_S); completes when saved. */

@@ -9,7 +9,9 @@ import java.util.Objects;
  *
  * @param self             this member as host:raftPort (its identity in {@code members})
  * @param bindHost         local address the Raft port binds to
- * @param members          every member, this one included
+ * @param members          every member, this one included; empty = join an existing group: start
+ *                         with no configuration (neither voting nor standing for election)
+ *                         until the leader adds this member
  * @param dir              directory of the Raft log, its metadata and snapshots
  * @param electionTimeoutMs silence from the leader after which a follower starts an election
  * @param snapshotIntervalS how often the state machine is checkpointed into a snapshot
@@ -22,8 +24,13 @@ public record RaftSettings(String self, String bindHost, List<String> members, P
         Objects.requireNonNull(bindHost);
         members = List.copyOf(members);
         Objects.requireNonNull(dir);
-        if (!members.contains(self)) {
+        if (!members.isEmpty() && !members.contains(self)) {
             throw new IllegalArgumentException("master " + self + " is not among the group members " + members);
         }
+    }
+
+    /** Whether this member waits to be added to an existing group. */
+    public boolean joining() {
+        return members.isEmpty();
     }
 }

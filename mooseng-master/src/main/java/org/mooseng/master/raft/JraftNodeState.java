@@ -1,0 +1,112 @@
+package org.mooseng.master.raft;
+
+import java.lang.reflect.Field;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.core.State;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.util.Describer;
+import com.alipay.sofa.jraft.util.Utils;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads a jraft node's state for {@link RaftStatus}. jraft 1.3.14 has public getters for the
+ * state and the indexes, but not for the term (only in {@code describe}) nor for when the
+ * leader was last heard from: that is the private {@code NodeImpl.lastLeaderTimestamp}, read
+ * here by reflection and reported as unknown if a jraft version has no such field.
+ */
+final class JraftNodeState {
+    private static final Logger LOG = LoggerFactory.getLogger(JraftNodeState.class);
+    private static final Pattern TERM_LINE = Pattern.compile("(?m)^term: (\\d+)$");
+    private static final Field LAST_LEADER_TIMESTAMP = lastLeaderTimestampField();
+
+    private JraftNodeState() {
+    }
+
+    static RaftStatus read(Node node, String self) {
+        PeerId selfPeer = RaftNode.parsePeer(self);
+        State state = node.getNodeState();
+        Configuration conf = node instanceof NodeImpl impl ? impl.getCurrentConf() : null;
+        List<String> voters = conf == null ? List.of()
+                : conf.listPeers().stream().map(JraftNodeState::address).toList();
+        List<String> learners = conf == null ? List.of()
+                : conf.listLearners().stream().map(JraftNodeState::address).toList();
+        PeerId leaderId = node.getLeaderId();
+        Optional<String> leader = leaderId == null || leaderId.isEmpty() ? Optional.empty()
+                : Optional.of(address(leaderId));
+        RaftStatus.Role role = role(state, conf, selfPeer);
+        return new RaftStatus(self, role, state.name(), term(node), node.getLastLogIndex(),
+                node.getLastCommittedIndex(), node.getLastAppliedLogIndex(), leader,
+                role == RaftStatus.Role.LEADER ? 0 : leaderContactAgeMs(node, leader.isPresent()), voters, learners);
+    }
+
+    private static RaftStatus.Role role(State state, Configuration conf, PeerId self) {
+        return switch (state) {
+            case STATE_LEADER, STATE_TRANSFERRING -> RaftStatus.Role.LEADER;
+            case STATE_CANDIDATE -> RaftStatus.Role.CANDIDATE;
+            case STATE_FOLLOWER -> {
+                if (conf != null && conf.getLearners().contains(self)) {
+                    yield RaftStatus.Role.LEARNER;
+                }
+                yield conf == null || conf.contains(self) ? RaftStatus.Role.FOLLOWER : RaftStatus.Role.NON_MEMBER;
+            }
+            case STATE_ERROR, STATE_UNINITIALIZED, STATE_SHUTTING, STATE_SHUTDOWN, STATE_END ->
+                    RaftStatus.Role.INACTIVE;
+        };
+    }
+
+    /** host:port of a peer, without jraft's index and priority suffixes. */
+    static String address(PeerId peer) {
+        return peer.getEndpoint().toString();
+    }
+
+    /** The current term, from the node's {@code describe} output (no public getter exists). */
+    private static long term(Node node) {
+        StringBuilder text = new StringBuilder();
+        node.describe(new Describer.Printer() {
+            @Override
+            public Describer.Printer print(Object o) {
+                text.append(o);
+                return this;
+            }
+
+            @Override
+            public Describer.Printer println(Object o) {
+                text.append(o).append('\n');
+                return this;
+            }
+        });
+        Matcher m = TERM_LINE.matcher(text);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    private static long leaderContactAgeMs(Node node, boolean leaderKnown) {
+        if (LAST_LEADER_TIMESTAMP == null || !leaderKnown) {
+            return -1;
+        }
+        try {
+            long lastMs = LAST_LEADER_TIMESTAMP.getLong(node);
+            return Math.max(0, Utils.monotonicMs() - lastMs);
+        } catch (IllegalAccessException | IllegalArgumentException e) {
+            return -1;
+        }
+    }
+
+    private static Field lastLeaderTimestampField() {
+        try {
+            Field field = NodeImpl.class.getDeclaredField("lastLeaderTimestamp");
+            field.setAccessible(true);
+            return field.getType() == long.class ? field : null;
+        } catch (NoSuchFieldException | RuntimeException e) {
+            LOG.info("this jraft version hides when the leader was last heard from; 'admin masters' shows it as"
+                    + " unknown ({})", e.toString());
+            return null;
+        }
+    }
+}
