@@ -47,7 +47,8 @@ final class ClientSession implements AutoCloseable {
     private static SessionInfo register(MasterConnection master, SessionOptions options, long sessionId)
             throws MoosengException {
         OpenSessionRequest request = OpenSessionRequest.newBuilder().setSessionId(sessionId)
-                .setHost(options.host()).setMountPoint(options.mountPoint()).build();
+                .setHost(options.host()).setMountPoint(options.mountPoint())
+                .setRequestId(MasterNamespace.newRequestId()).build();
         SessionReply reply = master.call("session", s -> s.openSession(request));
         MoosengException.check(reply.getStatus(), "session", reply.getMessage());
         return reply.getSession();

@@ -159,7 +159,7 @@ final class MasterNamespace implements PathResolver.Namespace {
         return reply.getAttr();
     }
 
-    private static ByteString newRequestId() {
+    static ByteString newRequestId() {
         byte[] id = new byte[REQUEST_ID_BYTES];
         ThreadLocalRandom.current().nextBytes(id);
         return ByteString.copyFrom(id);

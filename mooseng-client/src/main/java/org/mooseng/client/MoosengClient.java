@@ -782,7 +782,8 @@ public final class MoosengClient implements AutoCloseable {
     private FileStat registerOpen(InodeId inode, Set<OpenFlag> flags, long sessionId, String subject)
             throws MoosengException {
         OpenFileRequest request = OpenFileRequest.newBuilder().setCred(namespace.credentials())
-                .setSessionId(sessionId).setInode(inode.value()).setFlags(openFlags(flags)).build();
+                .setSessionId(sessionId).setInode(inode.value()).setFlags(openFlags(flags))
+                .setRequestId(MasterNamespace.newRequestId()).build();
         AttrReply reply = master.call(subject, s -> s.openFile(request));
         MoosengException.check(reply.getStatus(), subject, reply.getMessage());
         return FileStat.from(reply.getAttr());
@@ -791,7 +792,8 @@ public final class MoosengClient implements AutoCloseable {
     private void release(InodeId inode, Set<OpenFlag> flags, long lockOwner, long sessionId, String subject)
             throws MoosengException {
         ReleaseFileRequest request = ReleaseFileRequest.newBuilder().setSessionId(sessionId).setInode(inode.value())
-                .setFlags(openFlags(flags)).setLockOwner(lockOwner).build();
+                .setFlags(openFlags(flags)).setLockOwner(lockOwner).setRequestId(MasterNamespace.newRequestId())
+                .build();
         StatusReply reply = master.call(subject, s -> s.releaseFile(request));
         MoosengException.check(reply.getStatus(), subject, reply.getMessage());
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.mooseng.master.TestMasters.ROOT_INODE;
 
+import com.google.protobuf.ByteString;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +78,36 @@ class SessionMasterTest {
         assertThat(client.renewSession(SessionRequest.newBuilder().setSessionId(quiet).build()).getStatus())
                 .isEqualTo(Status.ESTALE.code());
         assertThat(client.setLock(lock(quiet, f, LockType.LOCK_SHARED)).getStatus()).isEqualTo(Status.ESTALE.code());
+    }
+
+    @Test
+    void resentOpensAndReleasesWithOneRequestIdCountOnce() throws IOException {
+        MasterClientServiceBlockingStub client = start(TestMasters.config(dir));
+        OpenSessionRequest hello = OpenSessionRequest.newBuilder().setHost("m1").setMountPoint("/mnt")
+                .setRequestId(ByteString.copyFromUtf8("session-once")).build();
+        long session = client.openSession(hello).getSession().getSessionId();
+        assertThat(client.openSession(hello).getSession().getSessionId()).isEqualTo(session);
+        assertThat(sessionIds(client)).containsExactly(session);
+
+        long f = createFile(client, "f", TestMasters.ROOT);
+        OpenFileRequest open = openFile(session, f, READ).toBuilder()
+                .setRequestId(ByteString.copyFromUtf8("open-once")).build();
+        assertThat(client.openFile(open).getStatus()).isZero();
+        assertThat(client.openFile(open).getStatus()).isZero();
+        // A second open of its own, so that a release counted twice would show.
+        assertThat(client.openFile(openFile(session, f, READ)).getStatus()).isZero();
+        unlink(client, "f");
+
+        ReleaseFileRequest release = ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f).setFlags(READ)
+                .setRequestId(ByteString.copyFromUtf8("release-once")).build();
+        assertThat(client.releaseFile(release).getStatus()).isZero();
+        assertThat(client.releaseFile(release).getStatus()).isZero();
+        // One open left: the unlinked file is still there.
+        assertThat(getAttr(client, f).getStatus()).isZero();
+        assertThat(master.sessionState().retainedInodes()).containsExactly(f);
+        assertThat(client.releaseFile(ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f)
+                .setFlags(READ).build()).getStatus()).isZero();
+        assertThat(getAttr(client, f).getStatus()).isEqualTo(Status.ENOENT.code());
     }
 
     @Test

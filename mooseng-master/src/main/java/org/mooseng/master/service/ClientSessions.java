@@ -77,7 +77,7 @@ public final class ClientSessions {
     }
 
     CompletableFuture<SessionReply> open(OpenSessionRequest req) {
-        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setSessionOpen(SessionOpenOp.newBuilder()
+        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setRequestId(req.getRequestId()).setSessionOpen(SessionOpenOp.newBuilder()
                 .setSessionId(req.getSessionId()).setHost(req.getHost()).setMountPoint(req.getMountPoint())
                 .setLeaseMs(Math.toIntExact(leaseMs))), clock);
         return log.propose(op).thenApply(result -> {
@@ -109,7 +109,8 @@ public final class ClientSessions {
     }
 
     CompletableFuture<AttrReply> openFile(OpenFileRequest req) {
-        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setFileOpen(FileOpenOp.newBuilder()
+        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setRequestId(req.getRequestId())
+                .setFileOpen(FileOpenOp.newBuilder()
                 .setSessionId(req.getSessionId()).setInode(req.getInode()).setFlags(req.getFlags())), clock);
         return log.propose(op).thenApply(r -> AttrReply.newBuilder().setStatus(r.getStatus()).setAttr(r.getAttr())
                 .setMessage(r.getMessage()).build());
@@ -119,7 +120,7 @@ public final class ClientSessions {
         if (req.getLockOwner() != 0) {
             locks.releaseOwner(req.getInode(), new LockTable.Owner(req.getSessionId(), req.getLockOwner()));
         }
-        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setFileRelease(FileReleaseOp.newBuilder()
+        MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setRequestId(req.getRequestId()).setFileRelease(FileReleaseOp.newBuilder()
                 .setSessionId(req.getSessionId()).setInode(req.getInode()).setFlags(req.getFlags())), clock);
         return log.propose(op).thenApply(r -> {
             registry.release(r.getReleasedChunksList());
