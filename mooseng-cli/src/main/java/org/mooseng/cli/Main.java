@@ -10,6 +10,8 @@ import org.mooseng.cli.local.UpCommand;
 import org.mooseng.cli.mount.MountCommand;
 import org.mooseng.cli.role.ChunkServerCommand;
 import org.mooseng.cli.role.MasterCommand;
+import org.mooseng.cli.role.MetaloggerCommand;
+import org.mooseng.cli.role.RestoreCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,6 +27,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 MasterCommand.class,
                 ChunkServerCommand.class,
+                MetaloggerCommand.class,
+                RestoreCommand.class,
                 ConfigCommand.class,
                 UpCommand.class,
                 DownCommand.class,

@@ -11,11 +11,13 @@ import org.mooseng.chunkserver.ChunkServerConfig;
 import org.mooseng.common.config.Config;
 import org.mooseng.common.config.ConfigSchema;
 import org.mooseng.master.MasterConfig;
+import org.mooseng.metalogger.MetaloggerConfig;
 
 /** The daemon roles this launcher runs, each with its configuration schema. */
 public enum Role {
     MASTER("master"),
-    CHUNKSERVER("chunkserver");
+    CHUNKSERVER("chunkserver"),
+    METALOGGER("metalogger");
 
     private final String command;
 
@@ -32,6 +34,7 @@ public enum Role {
         return switch (this) {
             case MASTER -> MasterConfig.SCHEMA;
             case CHUNKSERVER -> ChunkServerConfig.SCHEMA;
+            case METALOGGER -> MetaloggerConfig.SCHEMA;
         };
     }
 

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 TransferLeaderCommand.class,
                 AddMasterCommand.class,
                 RemoveMasterCommand.class,
+                MetaloggersCommand.class,
         })
 public final class AdminCommand implements Runnable {
     @CommandLine.Spec

@@ -26,6 +26,7 @@ import org.mooseng.cli.role.MasterCommand;
 import org.mooseng.client.MasterAddress;
 import org.mooseng.common.config.Config;
 import org.mooseng.master.MasterConfig;
+import org.mooseng.metalogger.MetaloggerConfig;
 
 /** The daemons of one local cluster directory: create, start, stop, inspect. */
 public final class LocalCluster {
@@ -113,6 +114,7 @@ public final class LocalCluster {
         return switch (instance.role()) {
             case MASTER -> config.get(MasterConfig.CLIENT_PORT);
             case CHUNKSERVER -> config.get(ChunkServerConfig.DATA_PORT);
+            case METALOGGER -> config.get(MetaloggerConfig.STATUS_PORT);
         };
     }
 
@@ -136,6 +138,9 @@ public final class LocalCluster {
                     new NamedPort("chunk servers", config.get(MasterConfig.CHUNKSERVER_PORT)),
                     new NamedPort("clients", config.get(MasterConfig.CLIENT_PORT)));
             case CHUNKSERVER -> List.of(new NamedPort("data", config.get(ChunkServerConfig.DATA_PORT)));
+            case METALOGGER -> List.of(
+                    new NamedPort("raft", config.get(MetaloggerConfig.RAFT_PORT)),
+                    new NamedPort("status", config.get(MetaloggerConfig.STATUS_PORT)));
         };
     }
 

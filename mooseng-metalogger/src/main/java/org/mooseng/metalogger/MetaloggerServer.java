@@ -1,0 +1,314 @@
+package org.mooseng.metalogger;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.RaftGroupService;
+import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.entity.PeerId;
+import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
+import com.alipay.sofa.jraft.rpc.RpcServer;
+import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
+import com.alipay.sofa.jraft.util.RpcFactoryHelper;
+import org.mooseng.common.config.Config;
+import org.mooseng.meta.MetaStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One metalogger: a non-voting member (learner) of the masters' Raft group that applies the
+ * metadata log to a namespace copy of its own and keeps the archive (checksummed log segments
+ * and snapshots) that {@link Restore} turns into a new master. It asks the group's leader to
+ * add it by itself, and serves its status on STATUS_PORT.
+ *
+ * <pre>
+ * DATA_DIR/log/         archive: log segments          DATA_DIR/store/    namespace copy (RocksDB)
+ * DATA_DIR/snapshots/   archive: snapshots             DATA_DIR/raft/     jraft log, meta, snapshots
+ * DATA_DIR/raft-port    port picked when RAFT_PORT = 0 DATA_DIR/scratch/  checkpoints being copied
+ * </pre>
+ */
+public final class MetaloggerServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MetaloggerServer.class);
+    /** The masters' Raft group; must equal the id the masters run ({@code RaftNode.GROUP_ID}). */
+    public static final String GROUP_ID = "mooseng-master";
+    static final String STORE_DIR = "store";
+    static final String RAFT_DIR = "raft";
+    static final String SCRATCH_DIR = "scratch";
+    static final String RAFT_PORT_FILE = "raft-port";
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+
+    private final String self;
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private MetaStore store;
+    private MetadataArchive archive;
+    private SnapshotTaker snapshots;
+    private LearnerStateMachine stateMachine;
+    private StatusEndpoint statusEndpoint;
+    private RaftGroupService groupService;
+    private Node node;
+    private LearnerJoin join;
+
+    private MetaloggerServer(String self) {
+        this.self = self;
+    }
+
+    /** Starts a metalogger; its ports are open when this returns, joining the group comes later. */
+    public static MetaloggerServer start(Config config) throws IOException {
+        Path dir = Path.of(config.get(MetaloggerConfig.DATA_DIR));
+        Files.createDirectories(dir);
+        String listenHost = config.get(MetaloggerConfig.LISTEN_HOST);
+        String advertiseHost = config.get(MetaloggerConfig.ADVERTISE_HOST).isEmpty()
+                ? listenHost : config.get(MetaloggerConfig.ADVERTISE_HOST);
+        List<String> masters = parsePeers(config.get(MetaloggerConfig.MASTER_PEERS));
+        if (masters.isEmpty()) {
+            throw new IOException("metalogger: MASTER_PEERS is empty; list the masters' Raft addresses (host:raftPort)");
+        }
+        int raftPort = Math.toIntExact(config.get(MetaloggerConfig.RAFT_PORT));
+        if (raftPort == 0) {
+            raftPort = rememberedRaftPort(dir, listenHost);
+        }
+        MetaloggerServer server = new MetaloggerServer(advertiseHost + ":" + raftPort);
+        try {
+            server.startAll(config, dir, listenHost, raftPort, masters);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private void startAll(Config config, Path dir, String listenHost, int raftPort, List<String> masters)
+            throws IOException {
+        store = MetaStore.open(dir.resolve(STORE_DIR), config.get(MetaloggerConfig.METADATA_CACHE_ENTRIES));
+        archive = MetadataArchive.open(dir, config.get(MetaloggerConfig.SEGMENT_BYTES),
+                Math.toIntExact(config.get(MetaloggerConfig.SNAPSHOTS_KEPT)));
+        snapshots = new SnapshotTaker(store, archive, dir.resolve(SCRATCH_DIR));
+        stateMachine = new LearnerStateMachine(store, archive, snapshots, dir.resolve(RAFT_DIR).resolve("restore-scratch"),
+                System::currentTimeMillis);
+        closeArchiveGap();
+
+        statusEndpoint = new StatusEndpoint(listenHost, Math.toIntExact(config.get(MetaloggerConfig.STATUS_PORT)),
+                this::status);
+
+        PeerId selfPeer = parsePeer(self);
+        Configuration group = new Configuration();
+        for (String master : masters) {
+            group.addPeer(parsePeer(master));
+        }
+        Configuration initial = new Configuration(group);
+        // Listed as a learner in its own initial configuration, the node never starts an election
+        // while it waits for the leader's configuration (which, once it is added, says the same).
+        initial.addLearner(selfPeer);
+
+        RaftOptions raftOptions = new RaftOptions();
+        raftOptions.setSync(true);
+        raftOptions.setSyncMeta(true);
+        NodeOptions options = new NodeOptions();
+        options.setRaftOptions(raftOptions);
+        options.setInitialConf(initial);
+        options.setSnapshotIntervalSecs(Math.toIntExact(config.get(MetaloggerConfig.SNAPSHOT_INTERVAL_S)));
+        options.setFsm(stateMachine);
+        Path raftDir = Files.createDirectories(dir.resolve(RAFT_DIR));
+        options.setLogUri(raftDir.resolve("log").toString());
+        options.setRaftMetaUri(raftDir.resolve("meta").toString());
+        options.setSnapshotUri(raftDir.resolve("snapshot").toString());
+        options.setSharedTimerPool(true);
+
+        groupService = new RaftGroupService(GROUP_ID, selfPeer, options, boundRpcServer(listenHost, raftPort));
+        try {
+            node = groupService.start();
+        } catch (RuntimeException e) {
+            throw new IOException("metalogger raft " + self + ": cannot start: " + e.getMessage(), e);
+        }
+        if (node == null) {
+            throw new IOException("metalogger raft " + self + ": cannot start (port in use or storage unreadable in "
+                    + raftDir + "; see the log)");
+        }
+        join = new LearnerJoin(GROUP_ID, group, selfPeer);
+        join.start();
+        LOG.info("metalogger {} started: masters {}, archive {} (log to index {}, {} snapshot(s)), status {}:{}",
+                self, masters, dir, archive.lastIndex(), archive.snapshotCount(), listenHost, statusPort());
+    }
+
+    /**
+     * The archive must chain from a snapshot or record at the copy's applied index, or restores
+     * could not reach what the copy applies next: after a damaged log tail was dropped, or when
+     * the archive was moved away, a snapshot is taken before anything new is applied.
+     */
+    private void closeArchiveGap() throws IOException {
+        long applied = store.lastAppliedIndex();
+        if (applied > archive.lastIndex() && !archive.hasSnapshot(applied)) {
+            LOG.warn("metalogger: archive ends at index {} but the namespace copy is at {}; taking a snapshot now",
+                    archive.lastIndex(), applied);
+            snapshots.take(stateMachine.lastOpTime()).join();
+        }
+    }
+
+    /** jraft's Raft port bound to one address (its own factory binds every interface). */
+    private static RpcServer boundRpcServer(String host, int port) {
+        RpcFactoryHelper.rpcFactory(); // loads the Bolt transport and its protobuf serializers
+        RpcServer server = new BoltRpcServer(new com.alipay.remoting.rpc.RpcServer(host, port, true));
+        RaftRpcServerFactory.addRaftRequestProcessors(server);
+        return server;
+    }
+
+    static PeerId parsePeer(String hostPort) {
+        PeerId peer = new PeerId();
+        if (!peer.parse(hostPort.trim())) {
+            throw new IllegalArgumentException("not a host:port Raft address: '" + hostPort + "'");
+        }
+        return peer;
+    }
+
+    static List<String> parsePeers(String raw) {
+        return Arrays.stream(raw.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    }
+
+    /** RAFT_PORT = 0 picks a port once: the address is this learner's identity in the group. */
+    private static int rememberedRaftPort(Path dir, String host) throws IOException {
+        Path file = dir.resolve(RAFT_PORT_FILE);
+        if (Files.isRegularFile(file)) {
+            return Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).strip());
+        }
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.bind(new InetSocketAddress(host, 0));
+            port = socket.getLocalPort();
+        }
+        Files.writeString(file, port + "\n", StandardCharsets.UTF_8);
+        return port;
+    }
+
+    // ------------------------------------------------------------------ what operators and tests see
+
+    /** This metalogger's Raft address (host:raftPort), its identity as a learner. */
+    public String raftAddress() {
+        return self;
+    }
+
+    public int statusPort() {
+        return statusEndpoint.port();
+    }
+
+    public MetaloggerStatus status() {
+        Node n = node;
+        String failure = stateMachine == null ? "" : stateMachine.failure();
+        String leader = stateMachine == null ? "" : stateMachine.leader();
+        boolean joined = join != null && join.joined();
+        String state;
+        String problem;
+        if (!failure.isEmpty()) {
+            state = "FAILED";
+            problem = failure;
+        } else if (!joined) {
+            state = "WAITING";
+            problem = join == null || join.lastError().isEmpty() ? "not yet added by the leader" : join.lastError();
+        } else if (leader.isEmpty()) {
+            state = "WAITING";
+            problem = "no leader";
+        } else if (!snapshots.lastError().isEmpty()) {
+            state = "RUNNING";
+            problem = snapshots.lastError();
+        } else {
+            state = "RUNNING";
+            problem = "";
+        }
+        return new MetaloggerStatus(self, store.clusterId().orElse(""), leader, joined, state, problem,
+                store.lastAppliedIndex(), n == null ? 0 : n.getLastCommittedIndex(), archive.lastIndex(),
+                stateMachine.lastApplyWallMs(), stateMachine.lastOpTime().map(Instant::toEpochMilli).orElse(0L),
+                archive.lastSnapshotIndex(), archive.snapshotCount(), archive.segmentCount());
+    }
+
+    /**
+     * Snapshots now instead of at the next SNAPSHOT_INTERVAL_S: a jraft snapshot and an archive
+     * snapshot of the applied index; completes once the archive snapshot is written. Nothing is
+     * written when nothing was applied since the last snapshot.
+     */
+    public CompletableFuture<Void> takeSnapshot() {
+        CompletableFuture<Void> raftSnapshot = new CompletableFuture<>();
+        node.snapshot(status -> {
+            if (status.isOk()) {
+                raftSnapshot.complete(null);
+            } else {
+                raftSnapshot.completeExceptionally(new IOException("metalogger snapshot failed: " + status));
+            }
+        });
+        return raftSnapshot.thenCompose(ignored -> snapshots.idle()).thenApply(ignored -> {
+            if (!snapshots.lastError().isEmpty()) {
+                throw new java.util.concurrent.CompletionException(new IOException(snapshots.lastError()));
+            }
+            return null;
+        });
+    }
+
+    /** The namespace copy (tests and in-process tools). */
+    public MetaStore namespace() {
+        return store;
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
+    }
+
+    /** Stops the Raft member, the status port, the archive and the copy. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (join != null) {
+                join.close();
+            }
+            if (groupService != null) {
+                groupService.shutdown();
+                Thread joiner = Thread.ofVirtual().name("metalogger-raft-join").start(() -> {
+                    try {
+                        groupService.join();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                try {
+                    if (!joiner.join(SHUTDOWN_WAIT)) {
+                        LOG.warn("metalogger raft {}: not stopped after {}, giving up waiting", self, SHUTDOWN_WAIT);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (statusEndpoint != null) {
+                statusEndpoint.close();
+            }
+            if (snapshots != null) {
+                snapshots.close();
+            }
+            if (archive != null) {
+                try {
+                    archive.close();
+                } catch (IOException e) {
+                    LOG.warn("metalogger: closing the archive failed", e);
+                }
+            }
+            if (store != null) {
+                store.close();
+            }
+            LOG.info("metalogger {} stopped", self);
+        } finally {
+            terminated.countDown();
+        }
+    }
+}
