@@ -128,7 +128,7 @@ final class MasterConnection implements AutoCloseable {
             try {
                 reply = rpc.apply(endpoint.stub().withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException e) {
-                if (!outcomeUnknown(e.getStatus().getCode())) {
+                if (!outcomeUnknown(e.getStatus())) {
                     throw toException(subject, e, endpoint.address());
                 }
                 if (retries == 0) {
@@ -172,9 +172,27 @@ final class MasterConnection implements AutoCloseable {
         }
     }
 
-    /** Whether a call that failed with this code may have reached the master, or may succeed elsewhere. */
-    private static boolean outcomeUnknown(io.grpc.Status.Code code) {
-        return code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED;
+    /**
+     * Whether a call that failed with this status may have reached the master, or may succeed
+     * elsewhere. Besides UNAVAILABLE and DEADLINE_EXCEEDED, gRPC reports a connection closed
+     * under a call in flight (a master killed mid-call) as UNKNOWN with the closed channel as
+     * its cause: the outcome is just as unknown, and a resend carries the same request id.
+     */
+    static boolean outcomeUnknown(io.grpc.Status status) {
+        io.grpc.Status.Code code = status.getCode();
+        if (code == io.grpc.Status.Code.UNAVAILABLE || code == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+            return true;
+        }
+        if (code != io.grpc.Status.Code.UNKNOWN) {
+            return false;
+        }
+        for (Throwable cause = status.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.nio.channels.ClosedChannelException || cause instanceof java.net.SocketException) {
+                return true;
+            }
+        }
+        String description = status.getDescription();
+        return description != null && description.contains("channel closed");
     }
 
     /** The leader address of a NOT_LEADER reply ("" when unknown), or null for any other reply. */
