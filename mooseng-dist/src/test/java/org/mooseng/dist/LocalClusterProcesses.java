@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -22,6 +24,8 @@ import java.util.stream.Stream;
 public final class LocalClusterProcesses implements AutoCloseable {
     public static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(120);
     private static final Pattern CLUSTER_ID = Pattern.compile("(?m)^CLUSTER_ID = (\\S+)$");
+    /** The largest group 'mooseng up' starts; master m's ports are at base + 1000(m-1). */
+    private static final int MAX_MASTERS = 5;
 
     private final Path workDir;
     private final Path clusterDir;
@@ -108,6 +112,51 @@ public final class LocalClusterProcesses implements AutoCloseable {
             }
         }
         return pids;
+    }
+
+    /** The configuration file of a daemon ({@code master-1}, {@code chunkserver-2}) that up wrote. */
+    public Path config(String daemon) {
+        return clusterDir.resolve("etc").resolve(daemon + ".cfg");
+    }
+
+    /** The value of {@code key} in a daemon's configuration file; fails when the file does not set it. */
+    public String configValue(String daemon, String key) throws IOException {
+        String text = Files.readString(config(daemon));
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(key) + " = (.*)$").matcher(text);
+        if (!m.find()) {
+            throw new AssertionError(config(daemon) + " does not set " + key);
+        }
+        return m.group(1).strip();
+    }
+
+    /** SIGKILLs a daemon by its PID file and waits until it is gone; returns its PID. */
+    public long kill9(String daemon) throws IOException, InterruptedException {
+        long pid = Long.parseLong(Files.readString(clusterDir.resolve("run/" + daemon + ".pid")).strip());
+        ProcessHandle process = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError(daemon + " is not running"));
+        new ProcessBuilder("kill", "-9", String.valueOf(pid)).start().waitFor();
+        try {
+            process.onExit().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError(daemon + " (pid " + pid + ") still runs 30 s after kill -9", e);
+        }
+        return pid;
+    }
+
+    /**
+     * A loopback port free right now and outside this cluster's port plan, for a daemon the test
+     * runs beside the cluster (a metalogger).
+     */
+    public int freePortOutsidePlan() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+                int port = socket.getLocalPort();
+                if (port < basePort || port >= basePort + 1000 * MAX_MASTERS) {
+                    return port;
+                }
+            }
+        }
+        throw new IOException("no free port outside " + basePort + ".." + (basePort + 1000 * MAX_MASTERS));
     }
 
     /** Every daemon PID this harness has seen, so a test can check that they are gone. */

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 AddMasterCommand.class,
                 RemoveMasterCommand.class,
                 MetaloggersCommand.class,
+                NamespaceDigestCommand.class,
         })
 public final class AdminCommand implements Runnable {
     @CommandLine.Spec
