@@ -1,10 +1,6 @@
 package org.mooseng.cli.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +14,7 @@ import org.mooseng.cli.admin.MastersCommand;
 import org.mooseng.cli.local.ClusterFile;
 import org.mooseng.cli.local.Instance;
 import org.mooseng.cli.local.LocalCluster;
+import org.mooseng.cli.local.PidFile;
 import org.mooseng.client.MasterAddress;
 import org.mooseng.proto.RaftStatusReply;
 
@@ -166,31 +163,7 @@ final class LocalMasterGroup {
         }
     }
 
-    /**
-     * Whether a process has exited entirely. A zombie whose threads are all gone counts (its
-     * parent may never reap it); a zombie thread-group leader whose other threads still run
-     * (a JVM tearing down after SIGKILL) does not: its sockets are still open.
-     */
     static boolean isGone(ProcessHandle process) {
-        if (!Files.isDirectory(Path.of("/proc/self"))) {
-            return !process.isAlive();
-        }
-        Path proc = Path.of("/proc", Long.toString(process.pid()));
-        try {
-            String stat = Files.readString(proc.resolve("stat"), StandardCharsets.US_ASCII);
-            // pid (comm) state ...: comm may hold spaces and parentheses, so look after the last ')'.
-            int end = stat.lastIndexOf(')');
-            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
-            if (state != 'Z' && state != 'X') {
-                return false;
-            }
-            try (var tasks = Files.list(proc.resolve("task"))) {
-                return tasks.count() <= 1;
-            }
-        } catch (NoSuchFileException e) {
-            return true;
-        } catch (IOException e) {
-            return !process.isAlive();
-        }
+        return PidFile.exited(process);
     }
 }

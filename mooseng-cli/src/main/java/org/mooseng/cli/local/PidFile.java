@@ -3,6 +3,7 @@ package org.mooseng.cli.local;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -32,7 +33,35 @@ public record PidFile(Path file, Path config) {
         if (pid.isEmpty()) {
             return Optional.empty();
         }
-        return ProcessHandle.of(pid.getAsLong()).filter(ProcessHandle::isAlive).filter(this::runsOurConfig);
+        return ProcessHandle.of(pid.getAsLong()).filter(p -> p.isAlive() && !exited(p)).filter(this::runsOurConfig);
+    }
+
+    /**
+     * Whether a process has exited entirely. A zombie whose threads are all gone counts (its
+     * parent may never reap it, and {@link ProcessHandle#isAlive} calls it alive until then); a zombie thread-group leader whose other threads still run
+     * (a JVM tearing down after SIGKILL) does not: its sockets are still open.
+     */
+    public static boolean exited(ProcessHandle process) {
+        if (!Files.isDirectory(Path.of("/proc/self"))) {
+            return !process.isAlive();
+        }
+        Path proc = Path.of("/proc", Long.toString(process.pid()));
+        try {
+            String stat = Files.readString(proc.resolve("stat"), StandardCharsets.US_ASCII);
+            // pid (comm) state ...: comm may hold spaces and parentheses, so look after the last ')'.
+            int end = stat.lastIndexOf(')');
+            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : '?';
+            if (state != 'Z' && state != 'X') {
+                return false;
+            }
+            try (var tasks = Files.list(proc.resolve("task"))) {
+                return tasks.count() <= 1;
+            }
+        } catch (NoSuchFileException e) {
+            return true;
+        } catch (IOException e) {
+            return !process.isAlive();
+        }
     }
 
     private boolean runsOurConfig(ProcessHandle process) {
