@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +22,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import org.mooseng.common.config.Config;
 import org.mooseng.master.chunks.ChunkHealth;
 import org.mooseng.master.chunks.ChunkRegistry;
+import org.mooseng.master.raft.RaftEndpoints;
 import org.mooseng.master.raft.RaftNode;
 import org.mooseng.master.raft.RaftSettings;
 import org.mooseng.master.service.CallerAddress;
@@ -131,7 +131,7 @@ public final class MasterServer implements AutoCloseable {
                 throw new IOException("RAFT_PORT = 0 needs a group of one (MASTER_PEERS empty, MASTER_JOIN false): "
                         + "peers must know each other's ports");
             }
-            raftPort = rememberedRaftPort(dir, listenHost);
+            raftPort = RaftEndpoints.rememberedRaftPort(dir.resolve(RAFT_PORT_FILE), listenHost);
         }
         String self = advertiseHost + ":" + raftPort;
         if (peers.isEmpty() && !joining) {
@@ -209,28 +209,7 @@ public final class MasterServer implements AutoCloseable {
     }
 
     static List<String> parsePeers(String raw) {
-        return Arrays.stream(raw.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    /**
-     * A group of one with RAFT_PORT = 0 picks a port at its first start and keeps it: the port is
-     * part of the member's identity in its own Raft log, so a new one would never be elected.
-     */
-    private static int rememberedRaftPort(Path dir, String host) throws IOException {
-        Path file = dir.resolve(RAFT_PORT_FILE);
-        if (Files.isRegularFile(file)) {
-            return Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).strip());
-        }
-        int port = freePort(host);
-        Files.writeString(file, port + "\n", StandardCharsets.UTF_8);
-        return port;
-    }
-
-    private static int freePort(String host) throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-            socket.bind(new InetSocketAddress(host, 0));
-            return socket.getLocalPort();
-        }
+        return RaftEndpoints.parsePeers(raw);
     }
 
     /** The applied sessions and open files of this member (tests and in-process tools). */

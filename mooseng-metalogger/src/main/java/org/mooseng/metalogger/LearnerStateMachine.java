@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 final class LearnerStateMachine extends StateMachineAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(LearnerStateMachine.class);
     /** Subdirectory of a jraft snapshot holding the store checkpoint; the masters use the same name. */
-    static final String CHECKPOINT_DIR = "meta";
+    static final String CHECKPOINT_DIR = org.mooseng.master.raft.RaftEndpoints.CHECKPOINT_DIR;
 
     private final MetaStore store;
     private final MetadataArchive archive;

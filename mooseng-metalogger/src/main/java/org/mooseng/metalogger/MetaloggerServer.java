@@ -1,13 +1,10 @@
 package org.mooseng.metalogger;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -18,11 +15,8 @@ import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
-import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
-import com.alipay.sofa.jraft.rpc.RpcServer;
-import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
-import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import org.mooseng.common.config.Config;
+import org.mooseng.master.raft.RaftEndpoints;
 import org.mooseng.meta.MetaStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class MetaloggerServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MetaloggerServer.class);
-    /** The masters' Raft group; must equal the id the masters run ({@code RaftNode.GROUP_ID}). */
-    public static final String GROUP_ID = "mooseng-master";
+    /** The masters' Raft group. */
+    public static final String GROUP_ID = RaftEndpoints.GROUP_ID;
     static final String STORE_DIR = "store";
     static final String RAFT_DIR = "raft";
     static final String SCRATCH_DIR = "scratch";
@@ -72,13 +66,13 @@ public final class MetaloggerServer implements AutoCloseable {
         String listenHost = config.get(MetaloggerConfig.LISTEN_HOST);
         String advertiseHost = config.get(MetaloggerConfig.ADVERTISE_HOST).isEmpty()
                 ? listenHost : config.get(MetaloggerConfig.ADVERTISE_HOST);
-        List<String> masters = parsePeers(config.get(MetaloggerConfig.MASTER_PEERS));
+        List<String> masters = RaftEndpoints.parsePeers(config.get(MetaloggerConfig.MASTER_PEERS));
         if (masters.isEmpty()) {
             throw new IOException("metalogger: MASTER_PEERS is empty; list the masters' Raft addresses (host:raftPort)");
         }
         int raftPort = Math.toIntExact(config.get(MetaloggerConfig.RAFT_PORT));
         if (raftPort == 0) {
-            raftPort = rememberedRaftPort(dir, listenHost);
+            raftPort = RaftEndpoints.rememberedRaftPort(dir.resolve(RAFT_PORT_FILE), listenHost);
         }
         MetaloggerServer server = new MetaloggerServer(advertiseHost + ":" + raftPort);
         try {
@@ -127,7 +121,7 @@ public final class MetaloggerServer implements AutoCloseable {
         options.setSnapshotUri(raftDir.resolve("snapshot").toString());
         options.setSharedTimerPool(true);
 
-        groupService = new RaftGroupService(GROUP_ID, selfPeer, options, boundRpcServer(listenHost, raftPort));
+        groupService = new RaftGroupService(GROUP_ID, selfPeer, options, RaftEndpoints.boundRpcServer(listenHost, raftPort));
         try {
             node = groupService.start();
         } catch (RuntimeException e) {
@@ -157,39 +151,8 @@ public final class MetaloggerServer implements AutoCloseable {
         }
     }
 
-    /** jraft's Raft port bound to one address (its own factory binds every interface). */
-    private static RpcServer boundRpcServer(String host, int port) {
-        RpcFactoryHelper.rpcFactory(); // loads the Bolt transport and its protobuf serializers
-        RpcServer server = new BoltRpcServer(new com.alipay.remoting.rpc.RpcServer(host, port, true));
-        RaftRpcServerFactory.addRaftRequestProcessors(server);
-        return server;
-    }
-
     static PeerId parsePeer(String hostPort) {
-        PeerId peer = new PeerId();
-        if (!peer.parse(hostPort.trim())) {
-            throw new IllegalArgumentException("not a host:port Raft address: '" + hostPort + "'");
-        }
-        return peer;
-    }
-
-    static List<String> parsePeers(String raw) {
-        return Arrays.stream(raw.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
-    }
-
-    /** RAFT_PORT = 0 picks a port once: the address is this learner's identity in the group. */
-    private static int rememberedRaftPort(Path dir, String host) throws IOException {
-        Path file = dir.resolve(RAFT_PORT_FILE);
-        if (Files.isRegularFile(file)) {
-            return Integer.parseInt(Files.readString(file, StandardCharsets.UTF_8).strip());
-        }
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
-            socket.bind(new InetSocketAddress(host, 0));
-            port = socket.getLocalPort();
-        }
-        Files.writeString(file, port + "\n", StandardCharsets.UTF_8);
-        return port;
+        return RaftEndpoints.parsePeer(hostPort);
     }
 
     // ------------------------------------------------------------------ what operators and tests see

@@ -27,8 +27,7 @@ import org.slf4j.LoggerFactory;
  */
 final class MetaStateMachineAdapter extends StateMachineAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(MetaStateMachineAdapter.class);
-    /** Subdirectory of a snapshot holding the store checkpoint (jraft copies subdirectories). */
-    static final String CHECKPOINT_DIR = "meta";
+    static final String CHECKPOINT_DIR = RaftEndpoints.CHECKPOINT_DIR;
 
     private final MetadataStateMachine stateMachine;
     private final RaftNode node;

@@ -17,10 +17,7 @@ import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
-import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
 import com.alipay.sofa.jraft.rpc.RpcServer;
-import com.alipay.sofa.jraft.rpc.impl.BoltRpcServer;
-import com.alipay.sofa.jraft.util.RpcFactoryHelper;
 import org.mooseng.common.Status;
 import org.mooseng.meta.MetadataStateMachine;
 import org.mooseng.proto.MetaOp;
@@ -35,7 +32,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RaftNode implements MetaLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
-    static final String GROUP_ID = "mooseng-master";
+    static final String GROUP_ID = RaftEndpoints.GROUP_ID;
     private static final byte[] NO_READ_CONTEXT = new byte[0];
     private static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(10);
 
@@ -91,7 +88,7 @@ public final class RaftNode implements MetaLog, AutoCloseable {
         options.setSnapshotUri(settings.dir().resolve("snapshot").toString());
         options.setSharedTimerPool(true);
 
-        RpcServer rpcServer = boundRpcServer(settings.bindHost(), self.getPort());
+        RpcServer rpcServer = RaftEndpoints.boundRpcServer(settings.bindHost(), self.getPort());
         groupService = new RaftGroupService(GROUP_ID, self, options, rpcServer);
         try {
             node = groupService.start();
@@ -111,23 +108,8 @@ public final class RaftNode implements MetaLog, AutoCloseable {
         }
     }
 
-    /**
-     * jraft's own factory binds every interface; a master told to listen on one address (and
-     * several masters on one machine's loopback addresses) needs the Raft port bound to it.
-     */
-    private static RpcServer boundRpcServer(String host, int port) {
-        RpcFactoryHelper.rpcFactory(); // loads the Bolt transport and its protobuf serializers
-        RpcServer server = new BoltRpcServer(new com.alipay.remoting.rpc.RpcServer(host, port, true));
-        RaftRpcServerFactory.addRaftRequestProcessors(server);
-        return server;
-    }
-
     static PeerId parsePeer(String hostPort) {
-        PeerId peer = new PeerId();
-        if (!peer.parse(hostPort.trim())) {
-            throw new IllegalArgumentException("not a host:port master address: '" + hostPort + "'");
-        }
-        return peer;
+        return RaftEndpoints.parsePeer(hostPort);
     }
 
     /**
