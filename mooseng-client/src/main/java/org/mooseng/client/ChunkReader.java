@@ -105,8 +105,11 @@ final class ChunkReader {
         DataFrame.Address address = DataFrames.address(server);
         long chunkId = location.getChunk().getChunkId();
         int version = location.getChunk().getVersion();
+        // A copy that missed only the last raise of the version holds its data: the master says
+        // how far below the version the listed copies may be.
+        int oldest = location.getOldestVersion() == 0 ? version : location.getOldestVersion();
         return DataFrames.send(transport, address,
-                        id -> new DataFrame.Read(id, chunkId, version, piece.offsetInChunk(), piece.length()),
+                        id -> new DataFrame.Read(id, chunkId, version, oldest, piece.offsetInChunk(), piece.length()),
                         dataTimeoutMs)
                 .handle((reply, error) -> {
                     DataFrames.Failure failure = error != null ? DataFrames.Failure.of(error)

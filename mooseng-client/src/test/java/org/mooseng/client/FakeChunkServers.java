@@ -193,7 +193,8 @@ final class FakeChunkServers implements ChunkServerTransport {
         if (chunk == null) {
             return new DataFrame.Error(r.requestId(), Status.ENOENT.code(), "no such chunk", server);
         }
-        if (chunk.version != r.version()) {
+        if (Integer.compareUnsigned(chunk.version, r.oldestVersion()) < 0
+                || Integer.compareUnsigned(chunk.version, r.version()) > 0) {
             return new DataFrame.Error(r.requestId(), Status.ESTALE.code(), "version " + chunk.version, server);
         }
         ByteBuf data = Unpooled.wrappedBuffer(chunk.read(r.offset(), r.length()));

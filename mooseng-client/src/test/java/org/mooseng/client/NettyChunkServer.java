@@ -78,7 +78,8 @@ final class NettyChunkServer implements AutoCloseable {
             }
             case DataFrame.Read r -> {
                 FakeChunkServers.StoredChunk chunk = chunks.get(r.chunkId());
-                if (chunk == null || chunk.version != r.version()) {
+                if (chunk == null || Integer.compareUnsigned(chunk.version, r.oldestVersion()) < 0
+                        || Integer.compareUnsigned(chunk.version, r.version()) > 0) {
                     yield new DataFrame.Error(r.requestId(), Status.ESTALE.code(), "no such chunk version", "");
                 }
                 var data = io.netty.buffer.Unpooled.wrappedBuffer(chunk.read(r.offset(), r.length()));

@@ -75,7 +75,7 @@ final class AttrOps {
         updated = updated.withCtime(now);
         MetaResult.Builder result = MetaResult.newBuilder().setStatus(0);
         if (has(valid, SET_SIZE)) {
-            updated = ChunkOps.truncate(tx, updated, op.getSize(), now, result);
+            updated = ChunkOps.truncate(tx, updated, op.getSize(), op.getCutChainList(), now, result);
         }
         tx.putInode(updated);
         return result.setAttr(updated.toAttr());

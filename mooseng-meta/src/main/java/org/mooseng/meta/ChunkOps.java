@@ -1,5 +1,6 @@
 package org.mooseng.meta;
 
+import java.util.List;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 import org.mooseng.common.StatusException;
@@ -23,9 +24,13 @@ final class ChunkOps {
         ChunkSlot slot;
         int previousVersion;
         if (existing.isPresent()) {
-            previousVersion = existing.get().version();
-            slot = new ChunkSlot(existing.get().chunkId(), previousVersion + 1);
+            ChunkSlot before = existing.get();
+            previousVersion = before.version();
+            ChunkRaise raise = new ChunkRaise(before.raise().nextFloor(previousVersion, op.getBaseVersion()),
+                    op.getChainList(), -1);
+            slot = new ChunkSlot(before.chunkId(), previousVersion + 1, raise);
         } else {
+            // A new chunk has no copies below its first version.
             previousVersion = 0;
             slot = new ChunkSlot(tx.allocateChunk(), 1);
             tx.setCounters(tx.counters().plusStats(0, 0, 0, 1, 0));
@@ -49,10 +54,11 @@ final class ChunkOps {
     /**
      * Sets the size of a regular file. Chunks wholly past the new end are released; a chunk the
      * new end cuts into gets a new version, returned with its previous one so the master can
-     * truncate the replicas.
+     * truncate the replicas; {@code cutChain} (the servers holding that chunk, chosen by the
+     * leader) is recorded with the raise.
      */
-    static InodeRecord truncate(ApplyBatch tx, InodeRecord node, long newSizeBytes, Timespec now,
-            MetaResult.Builder result) throws StatusException {
+    static InodeRecord truncate(ApplyBatch tx, InodeRecord node, long newSizeBytes, List<String> cutChain,
+            Timespec now, MetaResult.Builder result) throws StatusException {
         if (newSizeBytes < 0) {
             throw new StatusException(Status.EFBIG, "inode " + node.inode() + ": size out of range");
         }
@@ -63,7 +69,10 @@ final class ChunkOps {
             long cutIndex = newSizeBytes / Layout.CHUNK_SIZE_BYTES;
             var cut = tx.chunkSlot(node.inode(), cutIndex);
             if (cut.isPresent()) {
-                ChunkSlot bumped = new ChunkSlot(cut.get().chunkId(), cut.get().version() + 1);
+                // Members of the cut's chain left at the version before it lack only the cut.
+                ChunkRaise raise = new ChunkRaise(cut.get().version(), cutChain,
+                        newSizeBytes % Layout.CHUNK_SIZE_BYTES);
+                ChunkSlot bumped = new ChunkSlot(cut.get().chunkId(), cut.get().version() + 1, raise);
                 tx.putChunk(node.inode(), cutIndex, bumped);
                 result.setChunk(bumped.toRef(cutIndex, cut.get().version()));
             }

@@ -38,7 +38,8 @@ final class ChunkWalk {
                     goalInode = inode;
                 }
                 ChunkSlot slot = ChunkSlot.decode(value);
-                page.add(new ChunkRecord(slot.chunkId(), slot.version(), inode, Keys.longAt(key, Long.BYTES), goal));
+                page.add(new ChunkRecord(slot.chunkId(), slot.version(), inode, Keys.longAt(key, Long.BYTES), goal,
+                        slot.raise()));
                 return true;
             });
             return more[0];

@@ -146,7 +146,7 @@ final class NamespaceQueries {
                     + " holds chunk " + slot.chunkId());
         }
         int goal = view.inode(inode).map(InodeRecord::goal).orElse(0);
-        return Optional.of(new ChunkRecord(chunkId, slot.version(), inode, chunkIndex, goal));
+        return Optional.of(new ChunkRecord(chunkId, slot.version(), inode, chunkIndex, goal, slot.raise()));
     }
 
     private static InodeRecord requireInode(CommittedView view, long inode) throws StatusException {

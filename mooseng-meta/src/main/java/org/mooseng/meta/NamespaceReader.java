@@ -57,8 +57,11 @@ public interface NamespaceReader {
     /** The cluster id fixed by the FormatOp; empty before formatting. */
     Optional<String> clusterId();
 
-    /** A chunk and what owns it. */
-    record ChunkRecord(long chunkId, int version, long inode, long chunkIndex, int goal) {
+    /** A chunk, what owns it, and the record of the last raise of its version. */
+    record ChunkRecord(long chunkId, int version, long inode, long chunkIndex, int goal, ChunkRaise raise) {
+        public ChunkRecord(long chunkId, int version, long inode, long chunkIndex, int goal) {
+            this(chunkId, version, inode, chunkIndex, goal, ChunkRaise.NONE);
+        }
     }
 
     record NamespaceStats(long inodes, long files, long directories, long chunks, long totalFileBytes) {

@@ -155,4 +155,65 @@ class ChunkOpsTest {
         ns.expectOk(ns.unlink(ALICE, ROOT, "f"));
         assertThat(ns.store.chunk(c0)).isEmpty();
     }
+
+    @Test
+    void aWriteRaiseRecordsItsChainAndTheLowestVersionAMemberMayHold() throws Exception {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        long id = ns.expectOk(ns.writeBegin(f, 0, 0, "a", "b")).getChunk().getChunkId();
+        assertThat(ns.store.chunk(id).orElseThrow().raise()).as("a new chunk has no copies below it")
+                .isEqualTo(ChunkRaise.NONE);
+
+        ns.expectOk(ns.writeBegin(f, 0, 1, "a", "b"));
+        assertThat(ns.store.chunk(id).orElseThrow().raise()).isEqualTo(new ChunkRaise(1, List.of("a", "b"), -1));
+        // Raised again under a lease whose base is still 1 (b failed and was excluded): a copy
+        // at 1 on a may still hold everything acknowledged, one at 2 on b may not.
+        ns.expectOk(ns.writeBegin(f, 0, 1, "a"));
+        ChunkRecord chunk = ns.store.chunk(id).orElseThrow();
+        assertThat(chunk.version()).isEqualTo(3);
+        assertThat(chunk.raise()).isEqualTo(new ChunkRaise(1, List.of("a"), -1));
+        assertThat(chunk.raise().holdsCurrentData("a", 1, 3)).isTrue();
+        assertThat(chunk.raise().holdsCurrentData("b", 2, 3)).isFalse();
+
+        // Survives a reopen: the record is part of the stored slot.
+        ns.close();
+        ns = TestNamespace.open(dir);
+        assertThat(ns.store.chunk(id).orElseThrow().raise()).isEqualTo(new ChunkRaise(1, List.of("a"), -1));
+    }
+
+    @Test
+    void aRaiseNeverAcceptsCopiesBelowTheFloorOfTheRaiseBeforeIt() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        long id = ns.expectOk(ns.writeBegin(f, 0, 0, "a", "b")).getChunk().getChunkId();
+        ns.expectOk(ns.writeBegin(f, 0, 1, "a", "b"));
+        ns.expectOk(ns.writeBegin(f, 0, 1, "a", "b"));
+        // A base below what the namespace already rules out is lifted to its floor.
+        ns.expectOk(ns.writeBegin(f, 0, 0, "a"));
+        assertThat(ns.store.chunk(id).orElseThrow().raise().floorVersion()).isEqualTo(1);
+        // A raise recorded without a chain (an old log entry) accepts nothing below its version,
+        // and so nothing below it for the next raise either.
+        ns.expectOk(ns.writeBegin(f, 0));
+        assertThat(ns.store.chunk(id).orElseThrow().raise()).isEqualTo(ChunkRaise.NONE);
+        ns.expectOk(ns.writeBegin(f, 0, 1, "a"));
+        assertThat(ns.store.chunk(id).orElseThrow().raise()).isEqualTo(new ChunkRaise(5, List.of("a"), -1));
+    }
+
+    @Test
+    void aTruncationRecordsTheCutSoCopiesThatMissedItAreRepairableButNotCurrent() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        long id = ns.expectOk(ns.writeBegin(f, 0, 0, "a", "b")).getChunk().getChunkId();
+        ns.expectOk(ns.writeEnd(f, 1000));
+        ns.expectOk(ns.truncate(ALICE, f, 300, "a", "b"));
+        ChunkRecord cut = ns.store.chunk(id).orElseThrow();
+        assertThat(cut.version()).isEqualTo(2);
+        assertThat(cut.raise()).isEqualTo(new ChunkRaise(1, List.of("a", "b"), 300));
+        assertThat(cut.raise().holdsCurrentData("a", 1, 2)).as("still holds the bytes past the cut").isFalse();
+        assertThat(cut.raise().missedOnlyThisRaise("a", 1, 2)).isTrue();
+
+        // A write raise after the cut never counts a copy that missed the cut.
+        ns.expectOk(ns.writeBegin(f, 0, 1, "a", "b"));
+        ChunkRecord after = ns.store.chunk(id).orElseThrow();
+        assertThat(after.raise()).isEqualTo(new ChunkRaise(2, List.of("a", "b"), -1));
+        assertThat(after.raise().holdsCurrentData("a", 1, 3)).isFalse();
+        assertThat(after.raise().holdsCurrentData("a", 2, 3)).isTrue();
+    }
 }

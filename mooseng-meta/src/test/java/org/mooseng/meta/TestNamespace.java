@@ -175,6 +175,19 @@ final class TestNamespace implements AutoCloseable {
                 .setInode(inode).setChunkIndex(chunkIndex)));
     }
 
+    /** A write raise on {@code chain} whose lease base is {@code baseVersion}, as the leader proposes it. */
+    MetaResult writeBegin(long inode, long chunkIndex, int baseVersion, String... chain) {
+        return apply(ROOT_CRED, MetaOp.newBuilder().setChunkWriteBegin(ChunkWriteBeginOp.newBuilder()
+                .setInode(inode).setChunkIndex(chunkIndex).setBaseVersion(baseVersion)
+                .addAllChain(java.util.List.of(chain))));
+    }
+
+    /** A truncation whose cut chunk is held by {@code cutChain}. */
+    MetaResult truncate(Credentials cred, long inode, long sizeBytes, String... cutChain) {
+        return setAttr(cred, SetAttrOp.newBuilder().setInode(inode).setSize(sizeBytes)
+                .setValid(SetAttrOp.Field.SET_SIZE_VALUE).addAllCutChain(java.util.List.of(cutChain)));
+    }
+
     MetaResult writeEnd(long inode, long newSizeBytes) {
         return apply(ROOT_CRED, MetaOp.newBuilder().setChunkWriteEnd(ChunkWriteEndOp.newBuilder().setInode(inode)
                 .setNewSize(newSizeBytes)));

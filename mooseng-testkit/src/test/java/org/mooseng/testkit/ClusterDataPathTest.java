@@ -2,6 +2,7 @@ package org.mooseng.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -14,7 +15,10 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,13 @@ import org.mooseng.common.ChunkId;
 import org.mooseng.common.ChunkVersion;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
+import org.mooseng.proto.Credentials;
+import org.mooseng.proto.MasterClientServiceGrpc;
+import org.mooseng.proto.SetAttrOp;
+import org.mooseng.proto.SetAttrReply;
+import org.mooseng.proto.SetAttrRequest;
+import org.mooseng.proto.WriteChunkReply;
+import org.mooseng.proto.WriteChunkRequest;
 
 /** End to end through real RPC on loopback: one master, three chunk servers, two copies. */
 class ClusterDataPathTest {
@@ -244,6 +255,72 @@ class ClusterDataPathTest {
     }
 
     @Test
+    void aVersionRaisedForAWriterThatNeverWroteLeavesTheChunkReadableAndIsCompletedInPlace() throws Exception {
+        byte[] data = random(300_000, 11);
+        write("/raised-unwritten", data);
+        FileLayout.Chunk before = client.fileInfo("/raised-unwritten").chunks().getFirst();
+        // A new master holds no lease, so the next grant raises the version (on both holders).
+        cluster.restartMaster();
+        cluster.awaitChunkServers(3, Duration.ofSeconds(30));
+
+        // A writer takes the lease and dies before its first frame: the namespace is one version
+        // ahead of every copy, and no byte changed anywhere.
+        long inode = client.stat("/raised-unwritten").inode().value();
+        WriteChunkReply lease = rawMaster(m -> m.writeChunk(WriteChunkRequest.newBuilder().setCred(ROOT)
+                .setInode(inode).setChunkIndex(0).build()));
+        assertThat(lease.getStatus()).as(lease.getMessage()).isZero();
+        assertThat(lease.getChunk().getVersion()).isEqualTo(before.version() + 1);
+        assertThat(lease.getChainCount()).isEqualTo(2);
+
+        assertThat(readWithFreshClient("/raised-unwritten")).as("read on the leader that granted it").isEqualTo(data);
+
+        // A leader that never saw the grant: the copies register one version behind the namespace.
+        cluster.restartMaster();
+        cluster.awaitChunkServers(3, Duration.ofSeconds(30));
+        assertThat(readWithFreshClient("/raised-unwritten")).as("read on a new leader").isEqualTo(data);
+        // The leader orders the copies up to the version in place.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(client.fileInfo("/raised-unwritten").chunks().getFirst().replicas())
+                        .extracting(FileLayout.Replica::version, FileLayout.Replica::valid)
+                        .containsExactly(tuple(before.version() + 1, true), tuple(before.version() + 1, true)));
+
+        // And the chunk takes writes again.
+        try (MoosengFile file = client.open("/raised-unwritten", OpenFlag.WRITE)) {
+            file.write(data.length, ByteBuffer.wrap(new byte[] {7, 7, 7}));
+        }
+        byte[] grown = Arrays.copyOf(data, data.length + 3);
+        grown[data.length] = grown[data.length + 1] = grown[data.length + 2] = 7;
+        assertThat(readWithFreshClient("/raised-unwritten")).isEqualTo(grown);
+    }
+
+    @Test
+    void aTruncationWhoseCutNeverReachedTheCopiesIsCompletedByTheNextLeader() throws Exception {
+        byte[] data = random(300_000, 12);
+        write("/cut-unsent", data);
+        FileLayout.Chunk before = client.fileInfo("/cut-unsent").chunks().getFirst();
+        long inode = client.stat("/cut-unsent").inode().value();
+
+        // The truncation commits; its client dies before sending the cut to the chunk servers.
+        SetAttrReply cut = rawMaster(m -> m.setAttr(SetAttrRequest.newBuilder().setCred(ROOT)
+                .setOp(SetAttrOp.newBuilder().setInode(inode).setSize(1_000).setValid(SetAttrOp.Field.SET_SIZE_VALUE))
+                .build()));
+        assertThat(cut.getStatus()).as(cut.getMessage()).isZero();
+        assertThat(cut.getTruncatedChunk().getVersion()).isEqualTo(before.version() + 1);
+
+        cluster.restartMaster();
+        cluster.awaitChunkServers(3, Duration.ofSeconds(30));
+        // The new leader cuts both copies and raises them; then the file grows again with zeros.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                assertThat(client.fileInfo("/cut-unsent").chunks().getFirst().replicas())
+                        .extracting(FileLayout.Replica::version, FileLayout.Replica::valid)
+                        .containsExactly(tuple(before.version() + 1, true), tuple(before.version() + 1, true)));
+        client.truncate("/cut-unsent", 300_000);
+        byte[] expected = new byte[300_000];
+        System.arraycopy(data, 0, expected, 0, 1_000);
+        assertThat(readWithFreshClient("/cut-unsent")).isEqualTo(expected);
+    }
+
+    @Test
     void chunksOfAnUnlinkedFileAreDeletedFromTheChunkServers() throws IOException {
         write("/doomed", random(100_000, 8));
         long chunkId = client.fileInfo("/doomed").chunks().getFirst().chunkId();
@@ -276,13 +353,35 @@ class ClusterDataPathTest {
     }
 
     private static byte[] readAll(String path) throws IOException {
-        try (MoosengFile file = client.open(path, OpenFlag.READ)) {
+        return readAll(client, path);
+    }
+
+    private static byte[] readAll(MoosengClient reader, String path) throws IOException {
+        try (MoosengFile file = reader.open(path, OpenFlag.READ)) {
             ByteBuffer buf = ByteBuffer.allocate(Math.toIntExact(file.size()));
             while (buf.hasRemaining()) {
                 int n = file.read(buf.position(), buf);
                 assertThat(n).as("read before EOF").isPositive();
             }
             return buf.array();
+        }
+    }
+
+    private static final Credentials ROOT = Credentials.newBuilder().setUid(0).setGid(0).build();
+
+    /** One call to the master's client service as a bare client would make it (no retries, no data path). */
+    private static <T> T rawMaster(java.util.function.Function<MasterClientServiceGrpc.MasterClientServiceBlockingStub, T> call) {
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(cluster.masterAddress()).usePlaintext().build();
+        try {
+            return call.apply(MasterClientServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static byte[] readWithFreshClient(String path) throws IOException {
+        try (MoosengClient fresh = cluster.newClient()) {
+            return readAll(fresh, path);
         }
     }
 

@@ -88,8 +88,8 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
             return;
         }
         onDisk(() -> {
-            byte[] bytes = context.store().read(chunkId(read.chunkId()), new ChunkVersion(read.version()),
-                    Integer.toUnsignedLong(read.offset()), read.length());
+            byte[] bytes = context.store().read(chunkId(read.chunkId()), new ChunkVersion(read.oldestVersion()),
+                    new ChunkVersion(read.version()), Integer.toUnsignedLong(read.offset()), read.length());
             CRC32C crc = new CRC32C();
             crc.update(bytes);
             return (DataFrame) new DataFrame.Data(read.requestId(), (int) crc.getValue(), Unpooled.wrappedBuffer(bytes));

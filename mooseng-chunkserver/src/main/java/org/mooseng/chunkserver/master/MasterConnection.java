@@ -23,6 +23,7 @@ import org.mooseng.common.ChunkVersion;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 import org.mooseng.common.StatusException;
+import org.mooseng.proto.ChunkRaiseOrder;
 import org.mooseng.proto.ChunkReport;
 import org.mooseng.proto.HeartbeatReply;
 import org.mooseng.proto.HeartbeatRequest;
@@ -234,6 +235,26 @@ public final class MasterConnection implements AutoCloseable {
         }
         for (ChunkReport doomed : reply.getDeleteChunksList()) {
             delete(doomed);
+        }
+        for (ChunkRaiseOrder order : reply.getRaiseChunksList()) {
+            raise(order);
+        }
+    }
+
+    private void raise(ChunkRaiseOrder order) {
+        try {
+            ChunkId id = new ChunkId(order.getChunkId());
+            boolean raised = store.raise(id, new ChunkVersion(order.getFromVersion()),
+                    new ChunkVersion(order.getVersion()), order.getTruncateToBytes());
+            if (raised) {
+                LOG.info("{} v{}: raised in place from v{}{} on the order of the master at {}", id,
+                        Integer.toUnsignedString(order.getVersion()), Integer.toUnsignedString(order.getFromVersion()),
+                        order.getTruncateToBytes() >= 0 ? " (cut to " + order.getTruncateToBytes() + " bytes)" : "",
+                        settings.master());
+            }
+        } catch (StatusException | IllegalArgumentException e) {
+            LOG.warn("chunk {}: raise to v{} failed: {}", Long.toHexString(order.getChunkId()),
+                    Integer.toUnsignedString(order.getVersion()), e.getMessage());
         }
     }
 

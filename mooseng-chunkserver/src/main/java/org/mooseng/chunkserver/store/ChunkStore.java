@@ -112,9 +112,19 @@ public final class ChunkStore {
      * CHECKSUM_MISMATCH (and the replica moved aside) when a touched block fails its CRC.
      */
     public byte[] read(ChunkId id, ChunkVersion version, long offset, int length) throws StatusException {
+        return read(id, version, version, offset, length);
+    }
+
+    /**
+     * Reads from a replica whose version is from {@code oldestVersion} to {@code version}: the
+     * master names that range when copies that missed only the last raise of the version hold
+     * its data. Otherwise as {@link #read(ChunkId, ChunkVersion, long, int)}.
+     */
+    public byte[] read(ChunkId id, ChunkVersion oldestVersion, ChunkVersion version, long offset, int length)
+            throws StatusException {
         checkRange(id, version, offset, length);
         return withSlot(id, slot -> {
-            StoredChunk chunk = requireVersion(id, slot, version);
+            StoredChunk chunk = requireVersion(id, slot, oldestVersion, version);
             byte[] out = new byte[length];
             long end = Math.min(offset + length, chunk.lengthBytes());
             if (offset >= end) {
@@ -169,6 +179,32 @@ public final class ChunkStore {
             update(id, slot, version, baseVersion, "truncate",
                     (file, header) -> file.truncate(header, version, lengthBytes));
             return null;
+        });
+    }
+
+    /**
+     * Brings a replica that missed only the last raise of its chunk's version to that version in
+     * place, on the master's order: only when it is at exactly {@code fromVersion} (any other
+     * version means a frame or an earlier order got there first, and nothing is done). A raise
+     * by truncation cuts the data to {@code truncateToBytes} first; -1 keeps the data as it is.
+     * Durable when this returns.
+     *
+     * @return whether the replica was raised
+     */
+    public boolean raise(ChunkId id, ChunkVersion fromVersion, ChunkVersion version, long truncateToBytes)
+            throws StatusException {
+        checkRange(id, version, Math.max(truncateToBytes, 0), 0);
+        if (fromVersion.compareTo(version) >= 0) {
+            throw new StatusException(Status.EINVAL, id + " " + version + ": raise from " + fromVersion
+                    + " is not below it");
+        }
+        return withSlot(id, slot -> {
+            if (slot.chunk == null || !slot.chunk.version().equals(fromVersion)) {
+                return false;
+            }
+            update(id, slot, version, fromVersion, "raise", (file, header) -> file.truncate(header, version,
+                    truncateToBytes >= 0 ? truncateToBytes : header.lengthBytes()));
+            return true;
         });
     }
 
@@ -352,13 +388,15 @@ public final class ChunkStore {
         }
     }
 
-    private static StoredChunk requireVersion(ChunkId id, Slot slot, ChunkVersion version) throws StatusException {
+    private static StoredChunk requireVersion(ChunkId id, Slot slot, ChunkVersion oldestVersion, ChunkVersion version)
+            throws StatusException {
         StoredChunk chunk = slot.chunk;
         if (chunk == null) {
             throw new StatusException(Status.ENOENT, id + " " + version + ": no replica here");
         }
-        if (!chunk.version().equals(version)) {
-            throw new StatusException(Status.ESTALE, id + " " + version + ": replica is " + chunk.version());
+        if (chunk.version().compareTo(oldestVersion) < 0 || chunk.version().compareTo(version) > 0) {
+            throw new StatusException(Status.ESTALE, id + " " + version + ": replica is " + chunk.version()
+                    + (oldestVersion.equals(version) ? "" : ", not from " + oldestVersion));
         }
         return chunk;
     }

@@ -125,6 +125,45 @@ class ChunkStoreTest {
     }
 
     @Test
+    void aReadNamingARangeIsServedByAnyVersionInsideIt() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V2, V0, 0, ByteBuffer.wrap(new byte[] {1, 2}));
+        assertThat(store.read(ID, V1, V3, 0, 2)).containsExactly(1, 2);
+        assertThat(store.read(ID, V2, V3, 0, 2)).containsExactly(1, 2);
+        assertThatThrownBy(() -> store.read(ID, V3, V5, 0, 1))
+                .isInstanceOfSatisfying(StatusException.class, e -> {
+                    assertThat(e.status()).isEqualTo(Status.ESTALE);
+                    assertThat(e.detail()).isEqualTo("chunk 00000000000000AB v5: replica is v2, not from v3");
+                });
+        assertThatThrownBy(() -> store.read(ID, V0, V1, 0, 1))
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ESTALE);
+    }
+
+    @Test
+    void aRaiseOrderMovesOnlyACopyAtExactlyItsFromVersionAndCutsForATruncation() throws Exception {
+        ChunkStore store = open();
+        store.write(ID, V2, V0, 0, ByteBuffer.wrap(new byte[] {1, 2, 3, 4}));
+
+        assertThat(store.raise(ID, V1, V3, -1)).as("copy is not at the order's from version").isFalse();
+        assertThat(store.raise(ID, V2, V3, -1)).isTrue();
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, V3, 4));
+        assertThat(store.read(ID, V3, 0, 4)).containsExactly(1, 2, 3, 4);
+        assertThat(store.raise(ID, V2, V3, -1)).as("a repeated order does nothing").isFalse();
+
+        assertThat(store.raise(ID, V3, new ChunkVersion(4), 2)).isTrue();
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, new ChunkVersion(4), 2));
+        assertThat(store.read(ID, new ChunkVersion(4), 0, 4)).containsExactly(1, 2, 0, 0);
+        assertThat(store.raise(new ChunkId(0xCD), V1, V2, -1)).as("no copy here").isFalse();
+        assertThatThrownBy(() -> store.raise(ID, V5, V5, -1)).isInstanceOf(StatusException.class);
+        assertThat(events).containsExactly("changed 00000000000000AB v2", "changed 00000000000000AB v3",
+                "changed 00000000000000AB v4");
+
+        // Durable: a reopened store finds the raised header.
+        ChunkStore reopened = open();
+        assertThat(reopened.get(ID)).isEqualTo(new StoredChunk(ID, new ChunkVersion(4), 2));
+    }
+
+    @Test
     void replicaNewerThanTheWriteIsStaleLeaseAndUntouched() throws Exception {
         ChunkStore store = open();
         store.write(ID, V5, V0, 0, ByteBuffer.wrap(new byte[] {1}));

@@ -37,7 +37,7 @@ public final class ChunkHealth {
         }
         long[] underGoalAndMissing = new long[2];
         namespace.forEachChunk(chunk -> {
-            long valid = registry.replicas(chunk.chunkId(), chunk.version()).stream()
+            long valid = registry.replicas(chunk.chunkId(), chunk.version(), chunk.raise()).stream()
                     .filter(ReplicaView::valid).count();
             if (valid == 0) {
                 underGoalAndMissing[1]++;

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.mooseng.meta.ChunkRaise;
 import org.mooseng.proto.ChunkReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -192,11 +193,17 @@ public final class ChunkRegistry {
         return version == null ? OptionalInt.empty() : OptionalInt.of(version);
     }
 
+    /** Every known copy of a chunk whose namespace records no raise: valid only at {@code currentVersion}. */
+    public List<ReplicaView> replicas(long chunkId, int currentVersion) {
+        return replicas(chunkId, currentVersion, ChunkRaise.NONE);
+    }
+
     /**
-     * Every known copy of a chunk. Validity is judged against {@code currentVersion}, the
-     * version the namespace holds now (the caller looks it up there).
+     * Every known copy of a chunk. Validity is judged against {@code currentVersion} and the
+     * record of its last raise, as the namespace holds them now (the caller looks them up
+     * there): a copy is valid when its server is alive and it holds the chunk's current data.
      */
-    public synchronized List<ReplicaView> replicas(long chunkId, int currentVersion) {
+    public synchronized List<ReplicaView> replicas(long chunkId, int currentVersion, ChunkRaise raise) {
         Map<String, Integer> holders = chunks.get(chunkId);
         if (holders == null) {
             return List.of();
@@ -205,7 +212,8 @@ public final class ChunkRegistry {
         List<ReplicaView> out = new ArrayList<>(holders.size());
         for (Map.Entry<String, Integer> e : holders.entrySet()) {
             ChunkServerView server = view(servers.get(e.getKey()), now);
-            out.add(new ReplicaView(server, e.getValue(), server.alive() && e.getValue() == currentVersion));
+            out.add(new ReplicaView(server, e.getValue(),
+                    server.alive() && raise.holdsCurrentData(e.getKey(), e.getValue(), currentVersion)));
         }
         return out;
     }

@@ -10,13 +10,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.random.RandomGenerator;
 import org.mooseng.common.ChunkId;
+import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 import org.mooseng.master.chunks.ChunkPlacement;
 import org.mooseng.master.chunks.ChunkRegistry;
 import org.mooseng.master.chunks.ChunkServerView;
 import org.mooseng.master.chunks.ReplicaView;
 import org.mooseng.master.raft.MetaLog;
+import org.mooseng.meta.ChunkRaise;
 import org.mooseng.meta.NamespaceReader;
+import org.mooseng.meta.NamespaceReader.ChunkRecord;
 import org.mooseng.meta.SessionReader;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.ChunkInfo;
@@ -80,16 +83,19 @@ final class ChunkLocations {
             return reply.setChunk(ChunkRef.newBuilder().setChunkIndex(req.getChunkIndex())).build();
         }
         ChunkRef ref = chunk.get();
+        ChunkRaise raise = raiseOf(ref.getChunkId());
         String callerHost = CallerAddress.host();
-        List<ReplicaView> valid = new ArrayList<>(registry.replicas(ref.getChunkId(), ref.getVersion()).stream()
-                .filter(ReplicaView::valid).toList());
+        List<ReplicaView> valid = new ArrayList<>(registry.replicas(ref.getChunkId(), ref.getVersion(), raise)
+                .stream().filter(ReplicaView::valid).toList());
         if (valid.isEmpty()) {
             return reply.setStatus(Status.EIO.code()).setChunk(ref)
                     .setMessage(chunkName(ref) + ": no valid replica on an alive chunk server").build();
         }
         valid.sort(Comparator.comparing((ReplicaView r) -> !r.server().host().equals(callerHost)));
         valid.forEach(r -> reply.addReplicas(address(r.server())));
-        return reply.setChunk(ref).build();
+        // Not the registry's versions: a chain member counts as holding the version from its grant
+        // on, and one that then got no frame still holds a version as low as the floor.
+        return reply.setChunk(ref).setOldestVersion(lowestHeld(raise, ref.getVersion())).build();
     }
 
     CompletableFuture<WriteChunkReply> writeChunk(WriteChunkRequest req) {
@@ -106,10 +112,15 @@ final class ChunkLocations {
         return leases.serialized(req.getInode(), () -> grant(req));
     }
 
-    /** Hands out the chunk's current lease when it still serves, else raises the version. */
+    /**
+     * Hands out the chunk's current lease when it still serves, else raises the version on a
+     * chain chosen now and recorded with the raise in the namespace.
+     */
     private CompletableFuture<WriteChunkReply> grant(WriteChunkRequest req) {
         Set<String> excluded = new HashSet<>(req.getExcludeServersList());
         Optional<ChunkRef> existing = namespace.chunkAt(req.getInode(), req.getChunkIndex());
+        List<ChunkServerView> chain;
+        int base;
         if (existing.isPresent()) {
             ChunkRef ref = existing.get();
             Optional<WriteLeases.Lease> lease = leases.current(ref.getChunkId(), ref.getVersion());
@@ -118,48 +129,42 @@ final class ChunkLocations {
                         lease.get().baseVersion(), lease.get().chain());
                 return done(leaseReply(ref, renewed));
             }
+            ChunkRaise raise = raiseOf(ref.getChunkId());
+            chain = holders(ref.getChunkId(), ref.getVersion(), raise, excluded);
             // Checked before the version bump: a bump with nowhere to write would leave every
             // existing copy stale and the chunk unreadable.
-            if (holders(ref.getChunkId(), ref.getVersion(), excluded).isEmpty()) {
+            if (chain.isEmpty()) {
                 return done(writeFailure(Status.EIO.code(), chunkName(ref)
                         + ": no alive chunk server holds this version" + excludedNote(excluded)));
             }
-        } else if (registry.aliveServers().stream().allMatch(s -> excluded.contains(s.serverId()))) {
-            return done(writeFailure(Status.EIO.code(), "inode " + req.getInode() + " chunk index "
-                    + req.getChunkIndex() + ": no alive chunk server to place a new chunk" + excludedNote(excluded)));
+            base = unsignedMin(leases.baseFor(ref.getChunkId(), ref.getVersion()), lowestHeld(raise, ref.getVersion()));
+        } else {
+            chain = ChunkPlacement.chooseForNewChunk(registry.aliveServers(), goalOf(req.getInode()), excluded, random);
+            if (chain.isEmpty()) {
+                return done(writeFailure(Status.EIO.code(), "inode " + req.getInode() + " chunk index "
+                        + req.getChunkIndex() + ": no alive chunk server to place a new chunk" + excludedNote(excluded)));
+            }
+            base = 0;
         }
+        List<String> ids = chain.stream().map(ChunkServerView::serverId).toList();
         MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setChunkWriteBegin(
-                ChunkWriteBeginOp.newBuilder().setInode(req.getInode()).setChunkIndex(req.getChunkIndex())), clock);
-        return log.propose(op).thenApply(result -> chainFor(req, result, excluded));
+                ChunkWriteBeginOp.newBuilder().setInode(req.getInode()).setChunkIndex(req.getChunkIndex())
+                        .addAllChain(ids).setBaseVersion(base)), clock);
+        return log.propose(op).thenApply(result -> {
+            if (result.getStatus() != 0) {
+                return writeFailure(result.getStatus(), result.getMessage());
+            }
+            ChunkRef chunk = result.getChunk();
+            registry.recordChain(chunk.getChunkId(), chunk.getVersion(), ids);
+            return leaseReply(chunk, leases.grant(chunk.getChunkId(), chunk.getVersion(), base, ids));
+        });
     }
 
     /** Whether every server of the lease's chain is alive, holds the version and is not excluded. */
     private boolean serves(WriteLeases.Lease lease, Set<String> excluded) {
-        List<ChunkServerView> holding = holders(lease.chunkId(), lease.version(), excluded);
+        List<ChunkServerView> holding = holders(lease.chunkId(), lease.version(), raiseOf(lease.chunkId()), excluded);
         return lease.chain().stream().allMatch(id -> holding.stream().anyMatch(s -> s.serverId().equals(id)
                 && !excluded.contains(s.host() + ":" + s.port())));
-    }
-
-    private WriteChunkReply chainFor(WriteChunkRequest req, MetaResult result, Set<String> excluded) {
-        if (result.getStatus() != 0) {
-            return writeFailure(result.getStatus(), result.getMessage());
-        }
-        ChunkRef chunk = result.getChunk();
-        List<ChunkServerView> chain;
-        if (chunk.getPreviousVersion() == 0) {
-            chain = ChunkPlacement.chooseForNewChunk(registry.aliveServers(), goalOf(req.getInode(), result), excluded,
-                    random);
-        } else {
-            chain = holders(chunk.getChunkId(), chunk.getPreviousVersion(), excluded);
-        }
-        if (chain.isEmpty()) {
-            return writeFailure(Status.EIO.code(), chunkName(chunk) + ": no alive chunk server to write to"
-                    + excludedNote(excluded));
-        }
-        List<String> ids = chain.stream().map(ChunkServerView::serverId).toList();
-        int base = chunk.getPreviousVersion() == 0 ? 0 : leases.baseFor(chunk.getChunkId(), chunk.getPreviousVersion());
-        registry.recordChain(chunk.getChunkId(), chunk.getVersion(), ids);
-        return leaseReply(chunk, leases.grant(chunk.getChunkId(), chunk.getVersion(), base, ids));
     }
 
     /** The lease as the client sees it: the chunk with the lease's base as its previous version. */
@@ -188,20 +193,36 @@ final class ChunkLocations {
     }
 
     private CompletableFuture<SetAttrReply> setAttrNow(SetAttrRequest req) {
+        SetAttrOp.Builder setAttr = req.getOp().toBuilder().clearCutChain();
+        // The chunk a shrinking SET_SIZE cuts into: its holders now are the servers that must cut
+        // their copies, recorded with the raise; their lowest version is the base of the cut.
+        Optional<ChunkRef> cutNow = chunkCutBy(req.getOp());
+        int cutBase = Integer.MAX_VALUE;
+        if (cutNow.isPresent()) {
+            ChunkRef ref = cutNow.get();
+            ChunkRaise raise = raiseOf(ref.getChunkId());
+            holders(ref.getChunkId(), ref.getVersion(), raise, Set.of())
+                    .forEach(server -> setAttr.addCutChain(server.serverId()));
+            cutBase = unsignedMin(leases.baseFor(ref.getChunkId(), ref.getVersion()), lowestHeld(raise, ref.getVersion()));
+        }
+        int baseBeforeCut = cutBase;
         MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setRequestId(req.getRequestId())
-                .setSetAttr(req.getOp()), clock);
+                .setSetAttr(setAttr), clock);
         return log.propose(op).thenApply(result -> {
             registry.release(result.getReleasedChunksList());
             SetAttrReply.Builder reply = SetAttrReply.newBuilder().setStatus(result.getStatus())
                     .setAttr(result.getAttr()).setMessage(result.getMessage());
             ChunkRef cut = result.getChunk();
             if (result.getStatus() == 0 && result.hasChunk() && cut.getChunkId() != 0) {
-                // The registry still lists the copies at the version before the cut: those are
-                // the servers that must truncate theirs, and they hold the new version after it.
-                // Writers of the chunk's lease continue under the cut's version on that chain.
-                List<ChunkServerView> chain = holders(cut.getChunkId(), cut.getPreviousVersion(), Set.of());
+                // The servers recorded with the cut truncate their copies and hold the new version
+                // after it; writers of the chunk's lease continue under the cut's version on that
+                // chain. Taken from the namespace, so a resent request (its first result came
+                // back from the applied-requests table) names the same servers.
+                ChunkRaise recorded = raiseOf(cut.getChunkId());
+                List<ChunkServerView> chain = recorded.chain().stream().map(registry::server).flatMap(Optional::stream)
+                        .filter(ChunkServerView::alive).toList();
                 List<String> ids = chain.stream().map(ChunkServerView::serverId).toList();
-                int base = leases.baseFor(cut.getChunkId(), cut.getPreviousVersion());
+                int base = unsignedMin(baseBeforeCut, unsignedMin(cut.getPreviousVersion(), recorded.floorVersion()));
                 registry.recordChain(cut.getChunkId(), cut.getVersion(), ids);
                 leases.grant(cut.getChunkId(), cut.getVersion(), base, ids);
                 reply.setTruncatedChunk(cut.toBuilder().setPreviousVersion(base));
@@ -209,6 +230,18 @@ final class ChunkLocations {
             }
             return reply.build();
         });
+    }
+
+    /** The chunk a SET_SIZE would cut into (the new end inside it, the file shrinking), as it is now. */
+    private Optional<ChunkRef> chunkCutBy(SetAttrOp op) {
+        if ((op.getValid() & SetAttrOp.Field.SET_SIZE_VALUE) == 0 || op.getSize() % Layout.CHUNK_SIZE_BYTES == 0) {
+            return Optional.empty();
+        }
+        AttrReply attr = namespace.getAttr(op.getInode());
+        if (attr.getStatus() != 0 || op.getSize() >= attr.getAttr().getSize()) {
+            return Optional.empty();
+        }
+        return namespace.chunkAt(op.getInode(), op.getSize() / Layout.CHUNK_SIZE_BYTES);
     }
 
     FileInfoReply fileInfo(long inode) {
@@ -219,7 +252,8 @@ final class ChunkLocations {
         FileInfoReply.Builder reply = FileInfoReply.newBuilder().setAttr(attr.getAttr());
         for (ChunkRef chunk : namespace.chunksOf(inode)) {
             ChunkInfo.Builder info = ChunkInfo.newBuilder().setChunk(chunk);
-            for (ReplicaView r : registry.replicas(chunk.getChunkId(), chunk.getVersion())) {
+            for (ReplicaView r : registry.replicas(chunk.getChunkId(), chunk.getVersion(),
+                    raiseOf(chunk.getChunkId()))) {
                 info.addReplicas(ChunkReplica.newBuilder().setServerId(r.server().serverId())
                         .setHost(r.server().host()).setPort(r.server().port()).setVersion(r.version())
                         .setValid(r.valid()));
@@ -229,17 +263,32 @@ final class ChunkLocations {
         return reply.build();
     }
 
-    /** Alive servers holding exactly {@code version} of the chunk, most free space first. */
-    private List<ChunkServerView> holders(long chunkId, int version, Set<String> excluded) {
-        return registry.replicas(chunkId, version).stream()
+    /** Alive servers holding the chunk's current data, most free space first. */
+    private List<ChunkServerView> holders(long chunkId, int version, ChunkRaise raise, Set<String> excluded) {
+        return registry.replicas(chunkId, version, raise).stream()
                 .filter(r -> r.valid() && !excluded.contains(r.server().serverId()))
                 .map(ReplicaView::server)
                 .sorted(Comparator.comparingLong(ChunkServerView::freeBytes).reversed())
                 .toList();
     }
 
-    private int goalOf(long inode, MetaResult result) {
-        int goal = result.hasAttr() ? result.getAttr().getGoal() : namespace.getAttr(inode).getAttr().getGoal();
+    /** The record of the chunk's last raise in the namespace. */
+    private ChunkRaise raiseOf(long chunkId) {
+        return namespace.chunk(chunkId).map(ChunkRecord::raise).orElse(ChunkRaise.NONE);
+    }
+
+    /** The lowest version a copy holding the chunk's current data may have. */
+    private static int lowestHeld(ChunkRaise raise, int version) {
+        return raise.chain().isEmpty() || raise.isTruncation() ? version : raise.floorVersion();
+    }
+
+    private static int unsignedMin(int a, int b) {
+        return Integer.compareUnsigned(a, b) <= 0 ? a : b;
+    }
+
+    private int goalOf(long inode) {
+        AttrReply attr = namespace.getAttr(inode);
+        int goal = attr.getStatus() == 0 ? attr.getAttr().getGoal() : 0;
         return goal > 0 ? goal : defaultGoal;
     }
 

@@ -57,7 +57,8 @@ public final class MasterChunkServerService extends MasterChunkServerServiceGrpc
             reply.setStatus(Status.ENOENT.code()).setMessage("chunk server " + req.getServerId()
                     + ": not registered with this master, register again");
         } else if (log.isLeader()) {
-            reply.addAllDeleteChunks(reviewer.deletionsFor(req.getServerId(), deletionsPerHeartbeat, namespace));
+            ReplicaReviewer.Orders orders = reviewer.review(req.getServerId(), deletionsPerHeartbeat, namespace);
+            reply.addAllDeleteChunks(orders.deletions()).addAllRaiseChunks(orders.raises());
         }
         out.onNext(reply.build());
         out.onCompleted();

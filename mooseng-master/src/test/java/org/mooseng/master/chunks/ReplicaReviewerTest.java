@@ -1,6 +1,7 @@
 package org.mooseng.master.chunks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -10,6 +11,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mooseng.meta.MetaStore;
+import org.mooseng.meta.NamespaceReader.ChunkRecord;
+import org.mooseng.proto.ChunkRaiseOrder;
 import org.mooseng.proto.ChunkReport;
 import org.mooseng.proto.ChunkWriteBeginOp;
 import org.mooseng.proto.CreateOp;
@@ -119,6 +122,31 @@ class ReplicaReviewerTest {
         registry.reviewAll();
         assertThat(ids(reviewer.deletionsFor("old", 10, store))).containsExactly(chunkId);
         assertThat(ids(reviewer.deletionsFor("new", 10, store))).isEmpty();
+    }
+
+    @Test
+    void aChainMemberThatMissedOnlyTheLastRaiseIsRaisedInPlaceWhileAnExcludedOneIsDeleted() throws Exception {
+        long inode = createFile("f");
+        long chunkId = writeBegin(inode).getChunk().getChunkId();
+        // Raised on a and b at version 2; c (left out of the chain) and a, b never got a frame.
+        apply(MetaOp.newBuilder().setChunkWriteBegin(ChunkWriteBeginOp.newBuilder().setInode(inode)
+                .setBaseVersion(1).addChain("a").addChain("b")));
+        reopen();
+        registry.register("a", "h1", 1, 100, 50, List.of(report(chunkId, 1)));
+        registry.register("b", "h2", 1, 100, 50, List.of(report(chunkId, 1)));
+        registry.register("c", "h3", 1, 100, 50, List.of(report(chunkId, 1)));
+
+        ChunkRecord chunk = store.chunk(chunkId).orElseThrow();
+        assertThat(registry.replicas(chunkId, chunk.version(), chunk.raise()))
+                .extracting(r -> r.server().serverId(), ReplicaView::valid)
+                .containsExactlyInAnyOrder(tuple("a", true), tuple("b", true), tuple("c", false));
+        ReplicaReviewer.Orders forA = reviewer.review("a", 10, store);
+        assertThat(forA.deletions()).isEmpty();
+        assertThat(forA.raises()).containsExactly(ChunkRaiseOrder.newBuilder().setChunkId(chunkId)
+                .setFromVersion(1).setVersion(2).setTruncateToBytes(-1).build());
+        ReplicaReviewer.Orders forC = reviewer.review("c", 10, store);
+        assertThat(forC.raises()).isEmpty();
+        assertThat(forC.deletions()).containsExactly(report(chunkId, 1));
     }
 
     @Test

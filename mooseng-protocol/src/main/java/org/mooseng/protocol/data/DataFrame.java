@@ -39,8 +39,18 @@ public sealed interface DataFrame {
     record Hello(long requestId, String clusterId) implements DataFrame {
     }
 
-    /** Body: u64 chunkId, u32 version, u32 offset, u32 length. Reply: {@link Data} or {@link Error}. */
-    record Read(long requestId, long chunkId, int version, int offset, int length) implements DataFrame {
+    /**
+     * Body: u64 chunkId, u32 version, u32 oldestVersion, u32 offset, u32 length. Served from a
+     * copy whose version is from oldestVersion to version (unsigned; the master names the range:
+     * a copy that missed only the last raise of the version holds its data); ESTALE otherwise.
+     * Reply: {@link Data} or {@link Error}.
+     */
+    record Read(long requestId, long chunkId, int version, int oldestVersion, int offset, int length)
+            implements DataFrame {
+        /** A read of exactly {@code version}. */
+        public Read(long requestId, long chunkId, int version, int offset, int length) {
+            this(requestId, chunkId, version, version, offset, length);
+        }
     }
 
     /**

@@ -36,7 +36,8 @@ public final class DataFrameCodec {
             }
             case DataFrame.Read r -> {
                 header.writeByte(DataFrame.TYPE_READ).writeLong(r.requestId());
-                header.writeLong(r.chunkId()).writeInt(r.version()).writeInt(r.offset()).writeInt(r.length());
+                header.writeLong(r.chunkId()).writeInt(r.version()).writeInt(r.oldestVersion()).writeInt(r.offset())
+                        .writeInt(r.length());
             }
             case DataFrame.Write w -> {
                 header.writeByte(DataFrame.TYPE_WRITE).writeLong(w.requestId());
@@ -84,7 +85,7 @@ public final class DataFrameCodec {
             DataFrame frame = switch (type) {
                 case DataFrame.TYPE_HELLO -> new DataFrame.Hello(requestId, readString(in));
                 case DataFrame.TYPE_READ -> new DataFrame.Read(requestId, in.readLong(), in.readInt(), in.readInt(),
-                        in.readInt());
+                        in.readInt(), in.readInt());
                 case DataFrame.TYPE_WRITE -> {
                     long chunkId = in.readLong();
                     int version = in.readInt();

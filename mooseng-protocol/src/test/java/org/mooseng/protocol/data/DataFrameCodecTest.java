@@ -20,6 +20,7 @@ class DataFrameCodecTest {
         List<DataFrame> frames = List.of(
                 new DataFrame.Hello(1, "cluster-ä"),
                 new DataFrame.Read(2, 0xABCDEF0123L, 7, 65536, 4096),
+                new DataFrame.Read(2, 0xABCDEF0123L, 7, 5, 65536, 4096),
                 new DataFrame.Truncate(3, 42, 9, 8, 123_456, CHAIN),
                 new DataFrame.Ok(Long.MAX_VALUE),
                 new DataFrame.Error(-1, 28, "chunk 000000000000002A v9: no space", "10.0.0.2:9422"));
