@@ -2,12 +2,18 @@ package org.mooseng.cli.admin;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.mooseng.cli.CliException;
 import org.mooseng.cli.Main;
+import org.mooseng.cli.Role;
+import org.mooseng.cli.local.Instance;
+import org.mooseng.cli.local.LocalCluster;
+import org.mooseng.cli.local.LocalLayout;
 import org.mooseng.cli.fs.JsonText;
 import org.mooseng.cli.fs.TargetOptions;
 import org.mooseng.client.ClientOptions;
@@ -33,8 +39,9 @@ public final class MetaloggersCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Option(names = "--at", required = true, split = ",", paramLabel = "HOST:STATUS_PORT",
-            description = "The metaloggers' status addresses (STATUS_PORT of their configuration).")
+    @Option(names = "--at", split = ",", paramLabel = "HOST:STATUS_PORT",
+            description = {"The metaloggers' status addresses (STATUS_PORT of their configuration).",
+                    "Default: the metaloggers 'mooseng up' runs in the local cluster directory (--dir)."})
     List<String> statusAddresses;
 
     @Option(names = "--json", description = "Print the result as JSON.")
@@ -56,7 +63,8 @@ public final class MetaloggersCommand implements Callable<Integer> {
         }
         List<MetaloggerView> views = new ArrayList<>();
         boolean allJoined = true;
-        for (String address : statusAddresses) {
+        for (String address : statusAddresses != null && !statusAddresses.isEmpty() ? statusAddresses
+                : localMetaloggers()) {
             try {
                 MetaloggerStatus s = MetaloggerStatusClient.fetch(address, TIMEOUT);
                 views.add(new MetaloggerView(address, s.state(), s.joined(), s.appliedIndex(), s.archivedIndex(),
@@ -86,6 +94,21 @@ public final class MetaloggersCommand implements Callable<Integer> {
         }
         out.flush();
         return allJoined ? Main.EXIT_OK : Main.EXIT_NOT_RUNNING;
+    }
+
+    /** The status addresses of the local cluster's metaloggers (those 'mooseng up' configured in --dir). */
+    private List<String> localMetaloggers() throws IOException {
+        Path dir = spec.findOption("--dir").getValue();
+        LocalCluster cluster = new LocalCluster(new LocalLayout(dir != null ? dir : Path.of(LocalLayout.DEFAULT_DIR)));
+        List<String> addresses = new ArrayList<>();
+        for (Instance metalogger : cluster.layout().configured(Role.METALOGGER)) {
+            addresses.add(cluster.metaloggerStatusAddress(metalogger));
+        }
+        if (addresses.isEmpty()) {
+            throw new CliException("no metalogger in the local cluster " + cluster.layout().dir() + " (start one with"
+                    + " 'mooseng up --metaloggers 1'); name others with --at HOST:STATUS_PORT");
+        }
+        return addresses;
     }
 
     private static String dash(Object value) {

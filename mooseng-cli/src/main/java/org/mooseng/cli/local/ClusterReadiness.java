@@ -11,13 +11,15 @@ import org.mooseng.cli.CliException;
 import org.mooseng.cli.Role;
 import org.mooseng.cli.admin.MasterGroupClient;
 import org.mooseng.client.MasterAddress;
+import org.mooseng.metalogger.MetaloggerStatus;
+import org.mooseng.metalogger.MetaloggerStatusClient;
 import org.mooseng.proto.ChunkServerInfo;
 
 /**
  * Waits until a local cluster {@code up} has just started can serve: every process it started
- * is alive, every master answers with the cluster's id, one leader is elected, and every chunk
+ * is alive, every master answers with the cluster's id, one leader is elected, every chunk
  * server it started has heartbeated to every master since it started (so whichever master
- * leads next already knows every replica).
+ * leads next already knows every replica), and every metalogger it started has joined the group.
  */
 final class ClusterReadiness {
     private static final Duration POLL_INTERVAL = Duration.ofMillis(200);
@@ -53,9 +55,13 @@ final class ClusterReadiness {
                     Optional<MasterGroupClient.Member> leader = MasterGroupClient.leader(
                             group.survey(clusterFile.masters(), PROBE_TIMEOUT));
                     if (leader.isPresent()) {
-                        return leader.get().address().toString();
+                        waitingFor = metaloggersNotJoined();
+                        if (waitingFor.isEmpty()) {
+                            return leader.get().address().toString();
+                        }
+                    } else {
+                        waitingFor = Optional.of("no leader elected yet");
                     }
-                    waitingFor = Optional.of("no leader elected yet");
                 }
                 if (System.nanoTime() > deadlineNanos) {
                     throw new CliException("cluster not ready after " + timeout.toSeconds() + " s: "
@@ -127,6 +133,27 @@ final class ClusterReadiness {
             }
         }
         return waiting;
+    }
+
+    /** The metaloggers started by this run that do not yet report having joined the group. */
+    private Optional<String> metaloggersNotJoined() throws IOException {
+        List<String> waiting = new ArrayList<>();
+        for (LocalCluster.Started s : started) {
+            if (s.instance().role() != Role.METALOGGER) {
+                continue;
+            }
+            String address = cluster.metaloggerStatusAddress(s.instance());
+            try {
+                MetaloggerStatus status = MetaloggerStatusClient.fetch(address, PROBE_TIMEOUT);
+                if (!status.joined()) {
+                    waiting.add(s.instance().name() + " (" + status.state() + ")");
+                }
+            } catch (IOException e) {
+                waiting.add(s.instance().name() + " (status " + address + " not answering)");
+            }
+        }
+        return waiting.isEmpty() ? Optional.empty()
+                : Optional.of("metaloggers not joined yet: " + String.join(", ", waiting));
     }
 
     private Optional<String> serverId(Instance instance) {

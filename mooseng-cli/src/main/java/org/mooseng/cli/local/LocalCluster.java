@@ -64,11 +64,7 @@ public final class LocalCluster {
             }
         }
         // Checked before anything is written, so a clash leaves no half-made cluster behind.
-        for (int port : ports.ports(masters, chunkServers)) {
-            if (!isFree(port)) {
-                throw new CliException("port " + port + " is in use by another process; pick another --base-port");
-            }
-        }
+        requireFree(ports.ports(masters, chunkServers));
         String clusterId = null;
         List<MasterAddress> clientAddresses = new ArrayList<>();
         for (int m = 1; m <= masters; m++) {
@@ -86,6 +82,15 @@ public final class LocalCluster {
         return clusterFile;
     }
 
+    /** Refuses ports another process listens on (checked before a cluster's files are written). */
+    public static void requireFree(List<Integer> ports) {
+        for (int port : ports) {
+            if (!isFree(port)) {
+                throw new CliException("port " + port + " is in use by another process; pick another --base-port");
+            }
+        }
+    }
+
     /** Writes configurations for chunk servers {@code from..to} that have none yet, reporting to {@code masters}. */
     public void addChunkServers(PortPlan ports, int from, int to, int masters) throws IOException {
         for (int k = from; k <= to; k++) {
@@ -96,6 +101,32 @@ public final class LocalCluster {
                         LocalConfigs.chunkServer(layout, ports, k, masters));
             }
         }
+    }
+
+    /**
+     * Writes configurations for metaloggers {@code from..to} that have none yet, learners of
+     * the group of {@code masters} masters.
+     */
+    public void addMetaloggers(PortPlan ports, int from, int to, int masters) throws IOException {
+        for (int k = from; k <= to; k++) {
+            Instance metalogger = new Instance(Role.METALOGGER, k);
+            if (!Files.exists(layout.config(metalogger))) {
+                Files.createDirectories(layout.dataDir(metalogger));
+                LocalConfigs.write(Role.METALOGGER, layout.config(metalogger),
+                        LocalConfigs.metalogger(layout, ports, k, masters));
+            }
+        }
+    }
+
+    /** Where a metalogger's status endpoint answers (what 'admin metaloggers --at' takes). */
+    public String metaloggerStatusAddress(Instance metalogger) throws IOException {
+        if (metalogger.role() != Role.METALOGGER) {
+            throw new IllegalArgumentException(metalogger.name() + " is not a metalogger");
+        }
+        Config config = Role.METALOGGER.load(layout.config(metalogger));
+        String host = config.get(MetaloggerConfig.ADVERTISE_HOST).isEmpty() ? config.get(MetaloggerConfig.LISTEN_HOST)
+                : config.get(MetaloggerConfig.ADVERTISE_HOST);
+        return host + ":" + config.get(MetaloggerConfig.STATUS_PORT);
     }
 
     /** The port plan of an existing cluster: its first master's Raft port is the base port. */

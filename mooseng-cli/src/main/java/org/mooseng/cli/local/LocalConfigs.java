@@ -14,6 +14,7 @@ import org.mooseng.cli.Role;
 import org.mooseng.common.config.ConfigKey;
 import org.mooseng.common.config.ConfigSchema;
 import org.mooseng.master.MasterConfig;
+import org.mooseng.metalogger.MetaloggerConfig;
 
 /**
  * Writes the configuration files of a local cluster: only the keys a local cluster must
@@ -61,6 +62,24 @@ public final class LocalConfigs {
         }
         put(values, ChunkServerConfig.MASTERS, String.join(",", masterPorts));
         assignOtherPorts(Role.CHUNKSERVER.schema(), values, ports.chunkServerData(index) + 1);
+        return values;
+    }
+
+    /** Metalogger {@code index}, a learner of the group of {@code masters} masters. */
+    public static Map<String, String> metalogger(LocalLayout layout, PortPlan ports, int index, int masters) {
+        Instance metalogger = new Instance(Role.METALOGGER, index);
+        Map<String, String> values = new LinkedHashMap<>();
+        put(values, MetaloggerConfig.DATA_DIR, layout.dataDir(metalogger).toString());
+        put(values, MetaloggerConfig.LISTEN_HOST, LOOPBACK);
+        put(values, MetaloggerConfig.ADVERTISE_HOST, LOOPBACK);
+        put(values, MetaloggerConfig.RAFT_PORT, ports.metaloggerRaft(index));
+        put(values, MetaloggerConfig.STATUS_PORT, ports.metaloggerStatus(index));
+        List<String> peers = new ArrayList<>();
+        for (int m = 1; m <= masters; m++) {
+            peers.add(LOOPBACK + ":" + ports.masterRaft(m));
+        }
+        put(values, MetaloggerConfig.MASTER_PEERS, String.join(",", peers));
+        assignOtherPorts(Role.METALOGGER.schema(), values, ports.metaloggerOtherPorts(index));
         return values;
     }
 

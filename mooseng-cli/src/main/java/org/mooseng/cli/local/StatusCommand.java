@@ -40,7 +40,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     /**
      * One daemon as status reports it; {@code port} is null when its config cannot be read,
-     * {@code raftRole} is a master's part in the group (null for other daemons).
+     * {@code raftRole} is a master's or metalogger's part in the group (null for chunk servers).
      */
     record ProcessState(Instance instance, Long pid, boolean alive, Long port, Path log, String raftRole) {
         String toJson() {
@@ -51,7 +51,7 @@ public final class StatusCommand implements Callable<Integer> {
                     .field("alive", alive)
                     .field("port", port)
                     .field("log", log.toString());
-            if (instance.role() == org.mooseng.cli.Role.MASTER) {
+            if (instance.role() != org.mooseng.cli.Role.CHUNKSERVER) {
                 json.field("raftRole", raftRole);
             }
             return json.toString();
@@ -132,8 +132,22 @@ public final class StatusCommand implements Callable<Integer> {
                 // Its config cannot be read: the port shows "?" as well.
             }
         }
+        if (instance.role() == org.mooseng.cli.Role.METALOGGER) {
+            raftRole = metaloggerRole(cluster, instance);
+        }
         return new ProcessState(instance, pid.isPresent() ? pid.getAsLong() : null, alive, port,
                 cluster.layout().logFile(instance), raftRole);
+    }
+
+    /** "learner" once the metalogger has joined the group, else its own state, or "unreachable". */
+    private static String metaloggerRole(LocalCluster cluster, Instance metalogger) {
+        try {
+            org.mooseng.metalogger.MetaloggerStatus status = org.mooseng.metalogger.MetaloggerStatusClient.fetch(
+                    cluster.metaloggerStatusAddress(metalogger), PROBE_TIMEOUT);
+            return status.joined() ? "learner" : status.state();
+        } catch (IOException | CliException e) {
+            return "unreachable";
+        }
     }
 
     private void printJson(LocalCluster cluster, ClusterFile clusterFile, MasterAddress asked,

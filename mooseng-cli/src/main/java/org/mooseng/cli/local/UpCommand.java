@@ -17,14 +17,16 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "up",
-        description = "Start a local cluster (1, 3 or 5 masters, N chunk servers, a FUSE mount) in the background.",
+        description = "Start a local cluster (1, 3 or 5 masters, N chunk servers, metaloggers, a FUSE mount) in the"
+                + " background.",
         footer = {"",
                 "The first run in DIR formats a new cluster with a random id (every master with the same one); "
                         + "later runs restart the same cluster with its data and leave daemons that still run alone.",
                 "",
                 "Ports from the base port P: master m (1..5) Raft P+1000(m-1), chunk-server port +1, client "
                         + "port +2; chunk server k data port P+10k. By default: masters 9419-9421, 10419-10421, "
-                        + "11419-11421, ...; chunk servers 9429, 9439, 9449.",
+                        + "11419-11421, ...; chunk servers 9429, 9439, 9449; metalogger k (1..5) Raft "
+                        + "P+1000(k-1)+7, status +8 (9426/9427 for the first).",
                 "",
                 "Chunk servers register with every master; the mount and the fs/admin commands are given every "
                         + "master's client port (DIR/" + ClusterFile.FILE_NAME + ") and follow the leader."})
@@ -52,6 +54,12 @@ public final class UpCommand implements Callable<Integer> {
             description = "Chunk servers to run (default 3 for a new cluster; a restart keeps its count, or grows to N).")
     Integer chunkServers;
 
+    @Option(names = "--metaloggers", paramLabel = "N",
+            description = "Metaloggers to run, 0 to " + PortPlan.MAX_METALOGGERS + " (default 0 for a new cluster; a"
+                    + " restart keeps its count, or grows to N). Each joins the master group as a non-voting member"
+                    + " and keeps the metadata log and snapshots in DIR/data/metalogger-K.")
+    Integer metaloggers;
+
     @Option(names = "--timeout-seconds", paramLabel = "S", defaultValue = "60",
             description = "How long to wait for a leader and for every chunk server to register with every master (default: ${DEFAULT-VALUE}).")
     int timeoutSeconds;
@@ -70,6 +78,10 @@ public final class UpCommand implements Callable<Integer> {
         if (masters != null && masters != 1 && masters != 3 && masters != 5) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--masters must be 1, 3 or 5 (a group of"
                     + " 2 or 4 survives no more failures than one of 1 or 3)");
+        }
+        if (metaloggers != null && (metaloggers < 0 || metaloggers > PortPlan.MAX_METALOGGERS)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--metaloggers must be between 0 and "
+                    + PortPlan.MAX_METALOGGERS);
         }
         if (timeoutSeconds < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout-seconds must be positive");
@@ -94,13 +106,25 @@ public final class UpCommand implements Callable<Integer> {
             if (chunkServers != null && chunkServers > existing) {
                 cluster.addChunkServers(ports, existing + 1, chunkServers, existingMasters);
             }
+            int existingMetaloggers = cluster.layout().configured(Role.METALOGGER).size();
+            if (metaloggers != null && metaloggers > existingMetaloggers) {
+                ports.ports(0, 0, metaloggers); // refuses a plan beyond port 65535 before anything is written
+                cluster.addMetaloggers(ports, existingMetaloggers + 1, metaloggers, existingMasters);
+            } else if (metaloggers != null && metaloggers < existingMetaloggers) {
+                out.println("note: keeping the cluster's " + existingMetaloggers + " metalogger(s) (--metaloggers"
+                        + " only adds)");
+            }
             out.println("restarting cluster " + clusterFile.clusterId() + " in " + cluster.layout().dir());
         } else {
             PortPlan ports = new PortPlan(basePort != null ? basePort : PortPlan.DEFAULT_BASE_PORT);
             int masterCount = masters != null ? masters : 1;
             int count = chunkServers != null ? chunkServers : 3;
-            ports.ports(masterCount, count); // refuses a plan beyond port 65535 before anything is written
+            int metaloggerCount = metaloggers != null ? metaloggers : 0;
+            // Refuses a plan beyond port 65535, or a port in use, before anything is written.
+            LocalCluster.requireFree(ports.ports(0, 0, metaloggerCount));
+            ports.ports(masterCount, count);
             clusterFile = cluster.create(ports, masterCount, count);
+            cluster.addMetaloggers(ports, 1, metaloggerCount, masterCount);
             out.println("formatted new cluster " + clusterFile.clusterId() + " in " + cluster.layout().dir()
                     + (masterCount > 1 ? " with " + masterCount + " masters" : ""));
         }
@@ -160,11 +184,13 @@ public final class UpCommand implements Callable<Integer> {
             throws IOException {
         LocalLayout layout = cluster.layout();
         long chunkServerCount = instances.stream().filter(i -> i.role() == Role.CHUNKSERVER).count();
+        long metaloggerCount = instances.stream().filter(i -> i.role() == Role.METALOGGER).count();
         out.println("cluster " + clusterFile.clusterId() + " is up: "
                 + (clusterFile.masters().size() == 1 ? "master at " + clusterFile.masterAddresses()
                         : clusterFile.masters().size() + " masters at " + clusterFile.masterAddresses() + " (leader "
                                 + leader + ")")
-                + ", " + chunkServerCount + " chunk servers");
+                + ", " + chunkServerCount + " chunk servers"
+                + (metaloggerCount == 0 ? "" : ", " + metaloggerCount + " metalogger(s)"));
         for (Instance instance : instances) {
             boolean fresh = started.stream().anyMatch(s -> s.instance().equals(instance));
             long pid = cluster.pidFile(instance).pid().orElse(-1);

@@ -15,6 +15,7 @@ import org.mooseng.cli.Role;
 import org.mooseng.common.config.Config;
 import org.mooseng.common.config.ConfigKey;
 import org.mooseng.master.MasterConfig;
+import org.mooseng.metalogger.MetaloggerConfig;
 
 class LocalConfigsTest {
 
@@ -63,6 +64,29 @@ class LocalConfigsTest {
                 new MasterEndpoint("127.0.0.1", 21001), new MasterEndpoint("127.0.0.1", 22001));
         assertThat(layout.configuredInstances()).containsExactly(new Instance(Role.MASTER, 1),
                 new Instance(Role.MASTER, 2), new Instance(Role.MASTER, 3), new Instance(Role.CHUNKSERVER, 1));
+    }
+
+    @Test
+    void aMetaloggerIsALearnerOfEveryMasterWithItsPortsFromThePlan(@TempDir Path dir) throws IOException {
+        LocalLayout layout = new LocalLayout(dir);
+        PortPlan ports = new PortPlan(20000);
+        LocalConfigs.write(Role.MASTER, layout.config(new Instance(Role.MASTER, 1)),
+                LocalConfigs.master(layout, ports, 1, 3));
+        LocalConfigs.write(Role.CHUNKSERVER, layout.config(new Instance(Role.CHUNKSERVER, 1)),
+                LocalConfigs.chunkServer(layout, ports, 1, 3));
+        Instance second = new Instance(Role.METALOGGER, 2);
+        LocalConfigs.write(Role.METALOGGER, layout.config(second), LocalConfigs.metalogger(layout, ports, 2, 3));
+
+        Config m = Role.METALOGGER.load(dir.resolve("etc/metalogger-2.cfg"));
+        assertThat(m.get(MetaloggerConfig.RAFT_PORT)).isEqualTo(21007L);
+        assertThat(m.get(MetaloggerConfig.STATUS_PORT)).isEqualTo(21008L);
+        assertThat(m.get(MetaloggerConfig.MASTER_PEERS)).isEqualTo("127.0.0.1:20000,127.0.0.1:21000,127.0.0.1:22000");
+        assertThat(m.get(MetaloggerConfig.DATA_DIR)).isEqualTo(dir.resolve("data/metalogger-2").toString());
+        assertThat(m.get(MetaloggerConfig.LISTEN_HOST)).isEqualTo("127.0.0.1");
+        assertThat(new LocalCluster(layout).metaloggerStatusAddress(second)).isEqualTo("127.0.0.1:21008");
+        assertThat(layout.configuredInstances()).as("metaloggers start last, once the masters run")
+                .containsExactly(new Instance(Role.MASTER, 1), new Instance(Role.CHUNKSERVER, 1), second);
+        assertThat(layout.pidFile(second)).isEqualTo(dir.resolve("run/metalogger-2.pid"));
     }
 
     @Test

@@ -3,6 +3,8 @@ package org.mooseng.master.raft;
 import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import com.alipay.sofa.jraft.Node;
@@ -29,7 +31,8 @@ final class JraftNodeState {
     private JraftNodeState() {
     }
 
-    static RaftStatus read(Node node, String self) {
+    /** {@code index} reads one of the node's indexes (with a fallback once the node stopped). */
+    static RaftStatus read(Node node, String self, ToLongFunction<LongSupplier> index) {
         PeerId selfPeer = RaftNode.parsePeer(self);
         State state = node.getNodeState();
         Configuration conf = node instanceof NodeImpl impl ? impl.getCurrentConf() : null;
@@ -41,8 +44,8 @@ final class JraftNodeState {
         Optional<String> leader = leaderId == null || leaderId.isEmpty() ? Optional.empty()
                 : Optional.of(address(leaderId));
         RaftStatus.Role role = role(state, conf, selfPeer);
-        return new RaftStatus(self, role, state.name(), term(node), node.getLastLogIndex(),
-                node.getLastCommittedIndex(), node.getLastAppliedLogIndex(), leader,
+        return new RaftStatus(self, role, state.name(), term(node), index.applyAsLong(node::getLastLogIndex),
+                index.applyAsLong(node::getLastCommittedIndex), index.applyAsLong(node::getLastAppliedLogIndex), leader,
                 role == RaftStatus.Role.LEADER ? 0 : leaderContactAgeMs(node, leader.isPresent()), voters, learners);
     }
 

@@ -32,6 +32,11 @@ final class MetaStateMachineAdapter extends StateMachineAdapter {
     private final MetadataStateMachine stateMachine;
     private final RaftNode node;
     private final Path restoreScratchDir;
+    /**
+     * Why the last apply or checkpoint failed, for the one log line {@link #onError} writes when
+     * jraft stops this member for it.
+     */
+    private volatile Exception lastFailure;
 
     MetaStateMachineAdapter(MetadataStateMachine stateMachine, RaftNode node, Path restoreScratchDir) {
         this.stateMachine = stateMachine;
@@ -63,12 +68,14 @@ final class MetaStateMachineAdapter extends StateMachineAdapter {
                 try {
                     result = stateMachine.apply(index, op);
                 } catch (RuntimeException e) {
-                    // A broken invariant in the namespace: applying further entries could only
-                    // diverge from the other members, so this member stops and another leads.
-                    LOG.error("log index {}: apply failed, stopping this master's state machine", index, e);
+                    // The store could not write (a full disk, an I/O error) or an invariant broke:
+                    // applying further entries could only diverge from the other members, so this
+                    // member stops and another leads. The entry is committed and the others apply
+                    // it, so the caller is told the outcome is unknown (NOT_LEADER: retry with the
+                    // same request id), never that it failed nor that it succeeded here.
+                    lastFailure = e;
                     if (done instanceof ProposalClosure proposal) {
-                        proposal.result.complete(ProposalClosure.failure(Status.EIO,
-                                "log index " + index + ": master failed to apply the change: " + e));
+                        proposal.result.complete(node.notLeaderResult("log index " + index + ": apply failed: " + e));
                     }
                     iter.setErrorAndRollback(1, new com.alipay.sofa.jraft.Status(RaftError.ESTATEMACHINE,
                             "log index %d: apply failed: %s", index, e));
@@ -101,8 +108,10 @@ final class MetaStateMachineAdapter extends StateMachineAdapter {
             }
             done.run(com.alipay.sofa.jraft.Status.OK());
         } catch (IOException | RuntimeException e) {
-            LOG.error("snapshot {}: checkpoint failed", base, e);
-            done.run(new com.alipay.sofa.jraft.Status(RaftError.EIO, "checkpoint failed: %s", e.getMessage()));
+            // jraft stops the member on this EIO (a full disk, most likely): logged by onError.
+            lastFailure = e;
+            done.run(new com.alipay.sofa.jraft.Status(RaftError.EIO, "snapshot %s: checkpoint failed: %s", base,
+                    e.getMessage()));
         }
     }
 
@@ -188,6 +197,6 @@ final class MetaStateMachineAdapter extends StateMachineAdapter {
 
     @Override
     public void onError(RaftException e) {
-        LOG.error("master raft: state machine stopped: {}", e.getStatus(), e);
+        node.stoppedOnError(e, lastFailure);
     }
 }

@@ -3,18 +3,27 @@ package org.mooseng.master.raft;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.function.LongSupplier;
 import com.alipay.sofa.jraft.Closure;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.entity.EnumOutter;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.rpc.RpcServer;
@@ -35,6 +44,8 @@ public final class RaftNode implements MetaLog, AutoCloseable {
     static final String GROUP_ID = RaftEndpoints.GROUP_ID;
     private static final byte[] NO_READ_CONTEXT = new byte[0];
     private static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(10);
+    /** How often the member checks its free disk space and, leading, which members answer. */
+    private static final java.time.Duration WATCH_INTERVAL = java.time.Duration.ofSeconds(1);
 
     /** Told when this member becomes a leader ready to serve, or stops being one. */
     public interface LeadershipListener {
@@ -46,24 +57,41 @@ public final class RaftNode implements MetaLog, AutoCloseable {
     private final RaftSettings settings;
     private final LeadershipListener listener;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final DiskSpaceGuard.FreeSpace freeSpace;
+    private final DiskSpaceGuard diskGuard;
+    private final PeerReachability peers;
+    private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("raft-watch").factory());
     private volatile boolean leaderReady;
+    private MetadataStateMachine stateMachine;
     private RaftGroupService groupService;
     private Node node;
 
-    private RaftNode(RaftSettings settings, LeadershipListener listener) {
+    private RaftNode(RaftSettings settings, LeadershipListener listener, DiskSpaceGuard.FreeSpace freeSpace) {
         this.settings = settings;
         this.listener = listener;
+        this.freeSpace = freeSpace;
+        this.diskGuard = new DiskSpaceGuard(settings.dir(), settings.minFreeBytes(), freeSpace,
+                this::stopOnLowDiskSpace);
+        this.peers = new PeerReachability(settings.self());
     }
 
     /** Starts the member; the state machine must already be open and stays owned by the caller. */
     public static RaftNode start(RaftSettings settings, MetadataStateMachine stateMachine,
                                  LeadershipListener listener) throws IOException {
-        RaftNode raft = new RaftNode(settings, listener);
+        return start(settings, stateMachine, listener, DiskSpaceGuard.FreeSpace.FILE_STORE);
+    }
+
+    /** As the public {@code start}, with the free disk space read from {@code freeSpace} (tests). */
+    static RaftNode start(RaftSettings settings, MetadataStateMachine stateMachine, LeadershipListener listener,
+                          DiskSpaceGuard.FreeSpace freeSpace) throws IOException {
+        RaftNode raft = new RaftNode(settings, listener, freeSpace);
         raft.startGroup(stateMachine);
         return raft;
     }
 
     private void startGroup(MetadataStateMachine stateMachine) throws IOException {
+        this.stateMachine = stateMachine;
         Files.createDirectories(settings.dir());
         PeerId self = parsePeer(settings.self());
         Configuration members = new Configuration();
@@ -100,6 +128,7 @@ public final class RaftNode implements MetaLog, AutoCloseable {
             throw new IOException("master raft " + settings.self() + ": cannot start (port in use or storage "
                     + "unreadable in " + settings.dir() + "; see the log)");
         }
+        watch.scheduleWithFixedDelay(this::watchOnce, 0, WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         if (settings.joining()) {
             LOG.info("master raft {} started with no configuration: it joins the group once the leader adds it"
                     + " (mooseng admin add-master {})", settings.self(), settings.self());
@@ -185,13 +214,26 @@ public final class RaftNode implements MetaLog, AutoCloseable {
     @Override
     public long commitIndex() {
         Node n = node;
-        return n == null ? 0 : n.getLastCommittedIndex();
+        return n == null ? 0 : indexOf(n::getLastCommittedIndex);
     }
 
     @Override
     public long appliedIndex() {
         Node n = node;
-        return n == null ? 0 : n.getLastAppliedLogIndex();
+        return n == null ? 0 : indexOf(n::getLastAppliedLogIndex);
+    }
+
+    /**
+     * One of jraft's indexes; jraft refuses to tell them once the member stopped on an error,
+     * and then the namespace store's applied index stands for all of them, so that a stopped
+     * master still answers ClusterInfo and 'admin masters' (clients move on to the others).
+     */
+    long indexOf(LongSupplier jraftIndex) {
+        try {
+            return jraftIndex.getAsLong();
+        } catch (IllegalStateException e) {
+            return stateMachine.lastAppliedIndex();
+        }
     }
 
     /** This member's view of the group, for operators. */
@@ -201,7 +243,7 @@ public final class RaftNode implements MetaLog, AutoCloseable {
             return new RaftStatus(settings.self(), RaftStatus.Role.INACTIVE, "STATE_UNINITIALIZED", 0, 0, 0, 0,
                     Optional.empty(), -1, List.of(), List.of());
         }
-        return JraftNodeState.read(n, settings.self());
+        return JraftNodeState.read(n, settings.self(), this::indexOf);
     }
 
     /** The outcome of a change to the group: OK, or a status with the Raft library's reason. */
@@ -294,6 +336,68 @@ public final class RaftNode implements MetaLog, AutoCloseable {
         return MetaResult.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(leader).build();
     }
 
+    private void watchOnce() {
+        try {
+            diskGuard.check();
+            Node n = node;
+            if (n != null && n.isLeader()) {
+                List<String> members = new ArrayList<>();
+                List<String> alive = new ArrayList<>();
+                n.listPeers().forEach(p -> members.add(JraftNodeState.address(p)));
+                n.listLearners().forEach(p -> members.add(JraftNodeState.address(p)));
+                n.listAlivePeers().forEach(p -> alive.add(JraftNodeState.address(p)));
+                n.listAliveLearners().forEach(p -> alive.add(JraftNodeState.address(p)));
+                peers.observe(members, alive);
+            } else {
+                peers.forget();
+            }
+        } catch (IllegalStateException e) {
+            // Leadership lost between the check and the listing: the next round sees it.
+            peers.forget();
+        } catch (RuntimeException e) {
+            LOG.warn("master raft {}: watch round failed", settings.self(), e);
+        }
+    }
+
+    /**
+     * This member cannot keep what it would acknowledge: stop it the way jraft stops a member
+     * whose log write failed. A leader steps down (its pending proposals answer NOT_LEADER, and
+     * the others elect a leader among themselves); the member neither votes nor stands again
+     * until the master is restarted, and then catches up from the others.
+     */
+    private void stopOnLowDiskSpace(String reason) {
+        Node n = node;
+        if (n instanceof NodeImpl impl && !closed.get()) {
+            RaftException error = new RaftException(EnumOutter.ErrorType.ERROR_TYPE_LOG);
+            error.setStatus(new com.alipay.sofa.jraft.Status(RaftError.EIO, "%s", reason));
+            impl.onError(error);
+        }
+    }
+
+    /**
+     * jraft stopped this member: a log or snapshot write failed, the state machine could not
+     * apply a committed entry ({@code cause}, when known), or {@link #stopOnLowDiskSpace}.
+     * Logged once, here, for the operator.
+     */
+    void stoppedOnError(RaftException error, Throwable cause) {
+        leaderReady = false;
+        String free;
+        try {
+            free = DiskSpaceGuard.bytes(freeSpace.usableBytes(settings.dir()));
+        } catch (IOException | RuntimeException e) {
+            free = "unknown";
+        }
+        String message = "master raft " + settings.self() + ": stopped: " + error.getStatus().getErrorMsg() + " ("
+                + error.getType() + "); data dir " + settings.dir() + " has " + free + " free. This master no longer"
+                + " leads or votes and the others carry on without it; once the cause is gone (a full disk has room"
+                + " again), restart it and it catches up from them";
+        if (cause != null) {
+            LOG.error(message, cause);
+        } else {
+            LOG.error(message);
+        }
+    }
+
     void leaderStarted(long term) {
         leaderReady = true;
         LOG.info("master raft {}: leader of term {}", settings.self(), term);
@@ -315,6 +419,7 @@ public final class RaftNode implements MetaLog, AutoCloseable {
             return;
         }
         leaderReady = false;
+        watch.shutdownNow();
         if (groupService != null) {
             groupService.shutdown();
             // jraft's join can wait forever once its state machine stopped on an error; a master

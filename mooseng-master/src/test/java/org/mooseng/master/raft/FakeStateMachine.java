@@ -17,6 +17,8 @@ final class FakeStateMachine implements MetadataStateMachine {
     private final List<String> names = new ArrayList<>();
     private volatile long lastApplied;
     volatile int restores;
+    /** Set to make every apply fail as a store that cannot write (a full disk) does. */
+    volatile boolean failWrites;
 
     static MetaOp create(String name) {
         return MetaOp.newBuilder().setCreate(CreateOp.newBuilder().setParent(1).setName(name)).build();
@@ -27,6 +29,9 @@ final class FakeStateMachine implements MetadataStateMachine {
         // Raft configuration entries take log indexes too, so indexes may skip but never repeat.
         if (index <= lastApplied) {
             throw new IllegalStateException("index went back: applied " + lastApplied + ", got " + index);
+        }
+        if (failWrites) {
+            throw new IllegalStateException("metadata store: batch write failed: No space left on device");
         }
         if (op.getCreate().getName().equals(POISON)) {
             throw new IllegalStateException("poisoned entry at index " + index);
