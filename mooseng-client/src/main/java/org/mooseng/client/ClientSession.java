@@ -5,16 +5,19 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.mooseng.common.Status;
 import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.RenewSessionReply;
 import org.mooseng.proto.SessionInfo;
 import org.mooseng.proto.SessionReply;
 import org.mooseng.proto.SessionRequest;
-import org.mooseng.proto.StatusReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This client's session with the master: opened at connect, renewed in the background at a
  * third of the lease (so two renewals may fail before the lease runs out), closed at close.
+ * A renewal also tells the session's {@link SessionLocks} the leader's term, which is how a
+ * client that makes no lock call gives its locks back to a new leader within the leader's
+ * grace period (master LOCK_RECLAIM_GRACE_MS, longer than this renewal interval).
  */
 final class ClientSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
@@ -23,13 +26,15 @@ final class ClientSession implements AutoCloseable {
     private final MasterConnection master;
     private final SessionOptions options;
     private final ScheduledExecutorService renewer;
+    private final SessionLocks locks;
     private volatile SessionInfo info;
     private volatile boolean closed;
 
-    private ClientSession(MasterConnection master, SessionOptions options, SessionInfo info) {
+    private ClientSession(MasterConnection master, SessionOptions options, SessionReply opened) {
         this.master = master;
         this.options = options;
-        this.info = info;
+        this.info = opened.getSession();
+        this.locks = new SessionLocks(master, this::id, opened.getLeaderTerm());
         this.renewer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("mooseng-session-" + info.getSessionId()).factory());
         long intervalMs = Math.max(MIN_RENEW_INTERVAL_MS, Integer.toUnsignedLong(info.getLeaseMs()) / 3);
@@ -44,14 +49,19 @@ final class ClientSession implements AutoCloseable {
         return info.getSessionId();
     }
 
-    private static SessionInfo register(MasterConnection master, SessionOptions options, long sessionId)
+    /** The locks held through this session. */
+    SessionLocks locks() {
+        return locks;
+    }
+
+    private static SessionReply register(MasterConnection master, SessionOptions options, long sessionId)
             throws MoosengException {
         OpenSessionRequest request = OpenSessionRequest.newBuilder().setSessionId(sessionId)
                 .setHost(options.host()).setMountPoint(options.mountPoint())
                 .setRequestId(MasterNamespace.newRequestId()).build();
         SessionReply reply = master.call("session", s -> s.openSession(request));
         MoosengException.check(reply.getStatus(), "session", reply.getMessage());
-        return reply.getSession();
+        return reply;
     }
 
     private void renew() {
@@ -60,15 +70,19 @@ final class ClientSession implements AutoCloseable {
         }
         try {
             SessionRequest request = SessionRequest.newBuilder().setSessionId(id()).build();
-            StatusReply reply = master.call("session " + id(), s -> s.renewSession(request));
+            RenewSessionReply reply = master.call("session " + id(), s -> s.renewSession(request));
             if (reply.getStatus() == Status.ESTALE.code()) {
                 // Expired (the client was cut off longer than the lease): the master has released
                 // this session's open files and locks. Register the same id again so new opens work.
                 LOG.warn("session {} expired on the master; its open files and locks were released, "
                         + "registering it again", id());
-                info = register(master, options, id());
+                SessionReply reopened = register(master, options, id());
+                info = reopened.getSession();
+                locks.sessionReopened(reopened.getLeaderTerm());
             } else if (reply.getStatus() != 0) {
                 LOG.warn("session {}: renewal refused: {}", id(), reply.getMessage());
+            } else {
+                locks.renewedUnder(reply.getLeaderTerm());
             }
         } catch (MoosengException | RuntimeException e) {
             LOG.warn("session {}: renewal failed, retrying: {}", id(), e.getMessage());
@@ -82,6 +96,7 @@ final class ClientSession implements AutoCloseable {
             return;
         }
         closed = true;
+        locks.close();
         renewer.shutdownNow();
         try {
             renewer.awaitTermination(5, TimeUnit.SECONDS);

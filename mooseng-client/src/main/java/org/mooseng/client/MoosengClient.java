@@ -15,7 +15,6 @@ import org.mooseng.proto.ListSessionsReply;
 import org.mooseng.proto.ListSessionsRequest;
 import org.mooseng.proto.LockReply;
 import org.mooseng.proto.LockRequest;
-import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
 import org.mooseng.proto.OpenFileRequest;
 import org.mooseng.proto.ReleaseFileRequest;
 import org.mooseng.proto.StatusReply;
@@ -670,15 +669,25 @@ public final class MoosengClient implements AutoCloseable {
      */
     public void release(InodeId inode, Set<OpenFlag> flags, long lockOwner) throws MoosengException {
         ClientSession current = session;
-        if (current != null) {
-            release(inode, flags, lockOwner, current.id(), inode.toString());
+        if (current == null) {
+            return;
+        }
+        if (lockOwner == 0) {
+            release(inode, flags, 0, current.id(), inode.toString());
+        } else {
+            current.locks().releasing(inode.value(), lockOwner,
+                    () -> release(inode, flags, lockOwner, current.id(), inode.toString()));
         }
     }
 
-    /** F_GETLK: the lock of another owner that would block this one, or {@link LockInfo#NONE}. */
+    /**
+     * F_GETLK: the lock of another owner that would block this one, or {@link LockInfo#NONE}.
+     * Right after a failover, while holders are still giving their locks back to the new leader
+     * (its grace period), a lock not given back yet is not reported.
+     */
     public LockInfo getLock(InodeId inode, long owner, LockType type, long start, long len, int pid)
             throws MoosengException {
-        LockReply reply = lockCall(inode, owner, type, start, len, pid, "getlk", MasterClientServiceBlockingStub::getLock);
+        LockReply reply = lockCall(inode, owner, type, start, len, pid, "getlk", SessionLocks.Call.GETLK);
         if (reply.getType() == org.mooseng.proto.LockType.LOCK_UNLOCK) {
             return LockInfo.NONE;
         }
@@ -686,10 +695,14 @@ public final class MoosengClient implements AutoCloseable {
                 reply.getSessionId(), reply.getLockOwner());
     }
 
-    /** F_SETLK: takes or (UNLOCK) drops a byte range; EAGAIN when another owner holds a conflicting lock. */
+    /**
+     * F_SETLK: takes or (UNLOCK) drops a byte range; EAGAIN when another owner holds a
+     * conflicting lock, and for a new or stronger lock during a new leader's grace period.
+     * Locks held survive a master failover: this client gives them back to the new leader.
+     */
     public void setLock(InodeId inode, long owner, LockType type, long start, long len, int pid)
             throws MoosengException {
-        lockCall(inode, owner, type, start, len, pid, "setlk", MasterClientServiceBlockingStub::setLock);
+        lockCall(inode, owner, type, start, len, pid, "setlk", SessionLocks.Call.SETLK);
     }
 
     /**
@@ -704,8 +717,7 @@ public final class MoosengClient implements AutoCloseable {
 
     /** flock(2); with nonBlocking false it waits like {@link #setLockWait}. */
     public void flock(InodeId inode, long owner, LockType type, boolean nonBlocking) throws MoosengException {
-        LockAttempt attempt = () -> lockCall(inode, owner, type, 0, 0, 0, "flock",
-                MasterClientServiceBlockingStub::flock);
+        LockAttempt attempt = () -> lockCall(inode, owner, type, 0, 0, 0, "flock", SessionLocks.Call.FLOCK);
         if (nonBlocking || type == LockType.UNLOCK) {
             attempt.run();
         } else {
@@ -762,8 +774,7 @@ public final class MoosengClient implements AutoCloseable {
     }
 
     private LockReply lockCall(InodeId inode, long owner, LockType type, long start, long len, int pid,
-                               String what, java.util.function.BiFunction<MasterClientServiceBlockingStub,
-                                       LockRequest, LockReply> rpc) throws MoosengException {
+                               String what, SessionLocks.Call call) throws MoosengException {
         ClientSession current = session;
         String subject = inode.toString();
         if (current == null) {
@@ -774,7 +785,7 @@ public final class MoosengClient implements AutoCloseable {
         }
         LockRequest request = LockRequest.newBuilder().setSessionId(current.id()).setInode(inode.value())
                 .setLockOwner(owner).setType(type.toProto()).setStart(start).setLength(len).setPid(pid).build();
-        LockReply reply = master.call(subject, s -> rpc.apply(s, request));
+        LockReply reply = current.locks().call(call, request, subject);
         MoosengException.check(reply.getStatus(), subject, reply.getMessage());
         return reply;
     }

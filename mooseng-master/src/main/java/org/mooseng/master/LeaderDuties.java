@@ -3,6 +3,7 @@ package org.mooseng.master;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.function.LongConsumer;
 import org.mooseng.common.Status;
 import org.mooseng.master.chunks.ChunkRegistry;
 import org.mooseng.master.raft.RaftNode;
@@ -28,7 +29,10 @@ final class LeaderDuties implements RaftNode.LeadershipListener {
     private final ChunkRegistry registry;
     private final ExecutorService workers;
     private final Clock clock;
-    private volatile Runnable leadershipChange = () -> { };
+    /** Guarded by this: told every leadership change, with the new term or 0 when leadership was lost. */
+    private LongConsumer leadershipChange = term -> { };
+    /** Guarded by this: the term this master leads, 0 when it does not. */
+    private long leaderTerm;
     private final java.util.concurrent.CompletableFuture<RaftNode> raft = new java.util.concurrent.CompletableFuture<>();
 
     LeaderDuties(String clusterId, MetaStore store, ChunkRegistry registry, ExecutorService workers, Clock clock) {
@@ -43,20 +47,31 @@ final class LeaderDuties implements RaftNode.LeadershipListener {
         raft.complete(node);
     }
 
-    /** Runs on every leadership change (soft state of the old term is void). */
-    void onLeadershipChange(Runnable action) {
+    /**
+     * Runs {@code action} on every leadership change (soft state of the old term is void) with
+     * the term now led, or 0 when this master stopped leading; and once now, with the current
+     * state, because a group of one may elect itself before the action is set.
+     */
+    synchronized void onLeadershipChange(LongConsumer action) {
         leadershipChange = action;
+        action.accept(leaderTerm);
     }
 
     @Override
     public void onLeaderReady(long term) {
-        leadershipChange.run();
+        synchronized (this) {
+            leaderTerm = term;
+            leadershipChange.accept(term);
+        }
         workers.execute(() -> runDuties(term));
     }
 
     @Override
     public void onLeaderLost() {
-        leadershipChange.run();
+        synchronized (this) {
+            leaderTerm = 0;
+            leadershipChange.accept(0);
+        }
     }
 
     private void runDuties(long term) {

@@ -87,6 +87,17 @@ public final class MasterConfig {
             1_000, 50, 60_000, "milliseconds",
             "How often the leader looks for sessions whose lease ran out.");
 
+    public static final ConfigKey<Long> LOCK_RECLAIM_GRACE_MS = ConfigKey.integer("LOCK_RECLAIM_GRACE_MS", 15_000,
+            0, 300_000, "milliseconds",
+            "After a failover or restart the new leader holds no file lock (locks are not in the log).\n"
+                    + "For this long it grants only locks clients give back (reclaim) and what their holders\n"
+                    + "already have, so no one takes a lock whose holder has not reclaimed it yet; other lock\n"
+                    + "requests get EAGAIN, and blocking ones wait. A client that makes no lock call learns of\n"
+                    + "the new leader at its next session renewal, every third of SESSION_LEASE_MS (10 s by\n"
+                    + "default): keep this above that plus an election and the reclaim calls (15 s for the\n"
+                    + "default lease), but short, since every new lock in the cluster waits it out after each\n"
+                    + "failover. 0 = no grace period: locks of the old leader are lost on failover.");
+
     public static final ConfigKey<Long> CHUNK_HEALTH_INTERVAL_MS = ConfigKey.integer("CHUNK_HEALTH_INTERVAL_MS",
             5_000, 100, 3_600_000, "milliseconds",
             "How often the leader walks every chunk to count those below their goal and those with no\n"
@@ -96,7 +107,7 @@ public final class MasterConfig {
             DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, CHUNKSERVER_PORT, CLIENT_PORT, MASTER_PEERS,
             MASTER_JOIN, METADATA_CACHE_ENTRIES, DEFAULT_GOAL, CHUNKSERVER_TIMEOUT_MS, SNAPSHOT_INTERVAL_S,
             RAFT_ELECTION_TIMEOUT_MS, DELETIONS_PER_HEARTBEAT, SESSION_LEASE_MS, SESSION_CHECK_INTERVAL_MS,
-            CHUNK_HEALTH_INTERVAL_MS));
+            LOCK_RECLAIM_GRACE_MS, CHUNK_HEALTH_INTERVAL_MS));
 
     private MasterConfig() {
     }

@@ -151,12 +151,13 @@ public final class MasterServer implements AutoCloseable {
         raft = RaftNode.start(settings, store, duties);
         duties.attach(raft);
 
-        sessions = new ClientSessions(raft, store, registry, clock, config.get(MasterConfig.SESSION_LEASE_MS));
+        sessions = new ClientSessions(raft, store, registry, clock, config.get(MasterConfig.SESSION_LEASE_MS),
+                config.get(MasterConfig.LOCK_RECLAIM_GRACE_MS));
         ChunkHealth chunkHealth = new ChunkHealth(store, registry, raft::isLeader, System::currentTimeMillis);
         MasterClientService clientService = new MasterClientService(raft, store, store, sessions, registry,
                 chunkHealth, clock, new SecureRandom(), defaultGoal, clusterId);
-        duties.onLeadershipChange(() -> {
-            sessions.onLeadershipChange();
+        duties.onLeadershipChange(term -> {
+            sessions.onLeadershipChange(term);
             clientService.onLeadershipChange();
         });
         long checkMs = config.get(MasterConfig.SESSION_CHECK_INTERVAL_MS);

@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 import org.mooseng.common.Status;
+import org.mooseng.common.locks.LockMode;
+import org.mooseng.common.locks.LockRange;
 import org.mooseng.master.chunks.ChunkRegistry;
 import org.mooseng.master.raft.MetaLog;
 import org.mooseng.master.sessions.LockTable;
@@ -22,6 +24,7 @@ import org.mooseng.proto.MetaResult;
 import org.mooseng.proto.OpenFileRequest;
 import org.mooseng.proto.OpenSessionRequest;
 import org.mooseng.proto.ReleaseFileRequest;
+import org.mooseng.proto.RenewSessionReply;
 import org.mooseng.proto.SessionExpireOp;
 import org.mooseng.proto.SessionOpenOp;
 import org.mooseng.proto.SessionReply;
@@ -32,7 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sessions, open files and locks on the leader. Session and open-file changes go through the
- * log; lease renewals and locks are the leader's soft state, reset when leadership changes.
+ * log; lease renewals and locks are the leader's soft state, reset when leadership changes. A
+ * new leader opens a lock grace period in which clients reclaim the locks they held (see
+ * {@link LockTable}); every lock and session reply names the leader's term so that clients
+ * notice the change.
  */
 public final class ClientSessions {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSessions.class);
@@ -43,22 +49,54 @@ public final class ClientSessions {
     private final Clock clock;
     private final LongSupplier nowMs;
     private final long leaseMs;
+    private final long lockGraceMs;
     private final LockTable locks = new LockTable();
     private final SessionLeases leases = new SessionLeases();
 
-    public ClientSessions(MetaLog log, SessionReader sessions, ChunkRegistry registry, Clock clock, long leaseMs) {
+    public ClientSessions(MetaLog log, SessionReader sessions, ChunkRegistry registry, Clock clock, long leaseMs,
+                          long lockGraceMs) {
         this.log = log;
         this.sessions = sessions;
         this.registry = registry;
         this.clock = clock;
         this.nowMs = clock::millis;
         this.leaseMs = leaseMs;
+        this.lockGraceMs = lockGraceMs;
+        if (lockGraceMs > 0 && lockGraceMs < leaseMs / 3) {
+            LOG.warn("LOCK_RECLAIM_GRACE_MS ({} ms) is shorter than the clients' session renewal interval ({} ms, a "
+                    + "third of SESSION_LEASE_MS): after a failover, locks of clients that make no lock call may be "
+                    + "taken by others before their holders reclaim them", lockGraceMs, leaseMs / 3);
+        }
     }
 
-    /** Called when this master gains or loses leadership: leases restart, locks are dropped. */
-    public void onLeadershipChange() {
+    /**
+     * This master became the leader of {@code term}, or (0) stopped leading: leases restart and
+     * every lock goes; a new leader takes reclaims during its grace period. Runs once the store
+     * holds every entry of earlier terms, so the sessions read here are all that may hold locks.
+     */
+    public void onLeadershipChange(long term) {
         leases.reset();
-        locks.clear();
+        if (term == 0) {
+            locks.endTerm();
+            return;
+        }
+        // Without a session nobody can hold a lock to reclaim: a new cluster serves locks at once.
+        long graceMs = anySession() ? lockGraceMs : 0;
+        locks.startTerm(term, nowMs.getAsLong() + graceMs);
+        if (graceMs > 0) {
+            LOG.info("leader of term {}: lock grace period of {} ms, only reclaims of held locks are granted", term,
+                    graceMs);
+        }
+    }
+
+    private boolean anySession() {
+        try {
+            return !sessions.sessions().isEmpty();
+        } catch (RuntimeException e) {
+            // A store closing under the look: the full grace period is the safe side.
+            LOG.debug("sessions unreadable at leadership change", e);
+            return true;
+        }
     }
 
     /** Proposes the expiry of every session not renewed within its lease; no-op on a follower. */
@@ -87,16 +125,18 @@ public final class ClientSessions {
                         req.getHost(), req.getMountPoint());
             }
             return SessionReply.newBuilder().setStatus(result.getStatus()).setSession(result.getSession())
-                    .setMessage(result.getMessage()).build();
+                    .setMessage(result.getMessage()).setLeaderTerm(locks.term()).build();
         });
     }
 
-    StatusReply renew(SessionRequest req) {
+    RenewSessionReply renew(SessionRequest req) {
         if (sessions.session(req.getSessionId()).isEmpty()) {
-            return unknownSession(req.getSessionId());
+            StatusReply unknown = unknownSession(req.getSessionId());
+            return RenewSessionReply.newBuilder().setStatus(unknown.getStatus()).setMessage(unknown.getMessage())
+                    .setLeaderTerm(locks.term()).build();
         }
         leases.renew(req.getSessionId(), nowMs.getAsLong());
-        return StatusReply.newBuilder().setStatus(0).build();
+        return RenewSessionReply.newBuilder().setStatus(0).setLeaderTerm(locks.term()).build();
     }
 
     CompletableFuture<StatusReply> close(SessionRequest req) {
@@ -128,23 +168,32 @@ public final class ClientSessions {
         });
     }
 
+    /**
+     * F_GETLK, answered from the table as it is. During the grace period a lock whose holder has
+     * not reclaimed it yet is not reported.
+     */
     LockReply getLock(LockRequest req) {
         Optional<LockReply> invalid = validate(req);
         if (invalid.isPresent()) {
             return invalid.get();
         }
-        Optional<LockTable.Mode> mode = mode(req.getType());
+        Optional<LockMode> mode = mode(req.getType());
         if (mode.isEmpty()) {
             return LockReply.newBuilder().setStatus(Status.EINVAL.code()).setMessage("F_GETLK needs a lock type")
-                    .build();
+                    .setLeaderTerm(locks.term()).build();
         }
-        long last = LockTable.lastByte(req.getStart(), req.getLength());
+        long term = locks.term();
+        if (term == 0) {
+            return notLeading();
+        }
+        long last = LockRange.lastByte(req.getStart(), req.getLength());
         return locks.conflict(req.getInode(), owner(req), mode.get(), req.getStart(), last)
-                .map(held -> LockReply.newBuilder().setType(held.mode() == LockTable.Mode.SHARED
+                .map(held -> LockReply.newBuilder().setType(held.mode() == LockMode.SHARED
                                 ? LockType.LOCK_SHARED : LockType.LOCK_EXCLUSIVE)
                         .setStart(held.first()).setLength(held.length()).setPid(held.pid())
-                        .setSessionId(held.owner().sessionId()).setLockOwner(held.owner().lockOwner()).build())
-                .orElseGet(() -> LockReply.newBuilder().setType(LockType.LOCK_UNLOCK).build());
+                        .setSessionId(held.owner().sessionId()).setLockOwner(held.owner().lockOwner())
+                        .setLeaderTerm(term).build())
+                .orElseGet(() -> LockReply.newBuilder().setType(LockType.LOCK_UNLOCK).setLeaderTerm(term).build());
     }
 
     LockReply setLock(LockRequest req) {
@@ -152,10 +201,9 @@ public final class ClientSessions {
         if (invalid.isPresent()) {
             return invalid.get();
         }
-        long last = LockTable.lastByte(req.getStart(), req.getLength());
-        boolean granted = locks.setRange(req.getInode(), owner(req), mode(req.getType()), req.getStart(), last,
-                req.getPid());
-        return granted ? LockReply.newBuilder().setType(req.getType()).build() : conflict(req);
+        long last = LockRange.lastByte(req.getStart(), req.getLength());
+        return reply(req, locks.setRange(req.getInode(), owner(req), mode(req.getType()), req.getStart(), last,
+                req.getPid(), req.getReclaim(), nowMs.getAsLong()));
     }
 
     LockReply flock(LockRequest req) {
@@ -163,8 +211,29 @@ public final class ClientSessions {
         if (invalid.isPresent()) {
             return invalid.get();
         }
-        boolean granted = locks.flock(req.getInode(), owner(req), mode(req.getType()));
-        return granted ? LockReply.newBuilder().setType(req.getType()).build() : conflict(req);
+        return reply(req, locks.flock(req.getInode(), owner(req), mode(req.getType()), req.getReclaim(),
+                nowMs.getAsLong()));
+    }
+
+    private LockReply reply(LockRequest req, LockTable.Outcome outcome) {
+        return switch (outcome) {
+            case LockTable.Granted granted -> LockReply.newBuilder().setType(req.getType())
+                    .setLeaderTerm(granted.term()).build();
+            case LockTable.Conflict conflict -> {
+                if (req.getReclaim() && locks.inGrace(nowMs.getAsLong())) {
+                    // Two owners held conflicting locks under the previous leader: one of them is lost.
+                    LOG.warn("inode {}: reclaim by {} refused, it conflicts with the lock of {}", req.getInode(),
+                            owner(req), conflict.holder());
+                }
+                yield LockReply.newBuilder().setStatus(Status.EAGAIN.code()).setLeaderTerm(conflict.term())
+                        .setMessage("inode " + req.getInode() + ": locked by another owner").build();
+            }
+            case LockTable.InGrace grace -> LockReply.newBuilder().setStatus(Status.EAGAIN.code())
+                    .setLeaderTerm(grace.term()).setMessage("inode " + req.getInode() + ": the new leader is in its "
+                            + "lock grace period for " + grace.remainingMs() + " ms more, while holders reclaim "
+                            + "their locks").build();
+            case LockTable.NotLeading notLeading -> notLeading();
+        };
     }
 
     private CompletableFuture<MetaResult> end(long sessionId, boolean closedByClient) {
@@ -186,28 +255,28 @@ public final class ClientSessions {
         if (sessions.session(req.getSessionId()).isEmpty()) {
             StatusReply unknown = unknownSession(req.getSessionId());
             return Optional.of(LockReply.newBuilder().setStatus(unknown.getStatus()).setMessage(unknown.getMessage())
-                    .build());
+                    .setLeaderTerm(locks.term()).build());
         }
         if (req.getStart() < 0 || req.getLength() < 0 || req.getType() == LockType.UNRECOGNIZED) {
-            return Optional.of(LockReply.newBuilder().setStatus(Status.EINVAL.code())
+            return Optional.of(LockReply.newBuilder().setStatus(Status.EINVAL.code()).setLeaderTerm(locks.term())
                     .setMessage("inode " + req.getInode() + ": bad lock range or type").build());
         }
         return Optional.empty();
     }
 
-    private static LockReply conflict(LockRequest req) {
-        return LockReply.newBuilder().setStatus(Status.EAGAIN.code())
-                .setMessage("inode " + req.getInode() + ": locked by another owner").build();
+    /** Leading but not told its term yet (or no longer leading): the client asks again. */
+    private static LockReply notLeading() {
+        return LockReply.newBuilder().setStatus(Status.NOT_LEADER.code()).build();
     }
 
     private static LockTable.Owner owner(LockRequest req) {
         return new LockTable.Owner(req.getSessionId(), req.getLockOwner());
     }
 
-    private static Optional<LockTable.Mode> mode(LockType type) {
+    private static Optional<LockMode> mode(LockType type) {
         return switch (type) {
-            case LOCK_SHARED -> Optional.of(LockTable.Mode.SHARED);
-            case LOCK_EXCLUSIVE -> Optional.of(LockTable.Mode.EXCLUSIVE);
+            case LOCK_SHARED -> Optional.of(LockMode.SHARED);
+            case LOCK_EXCLUSIVE -> Optional.of(LockMode.EXCLUSIVE);
             case LOCK_UNLOCK, UNRECOGNIZED -> Optional.empty();
         };
     }

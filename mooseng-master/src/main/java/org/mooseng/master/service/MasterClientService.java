@@ -22,6 +22,7 @@ import org.mooseng.proto.LockRequest;
 import org.mooseng.proto.OpenFileRequest;
 import org.mooseng.proto.OpenSessionRequest;
 import org.mooseng.proto.ReleaseFileRequest;
+import org.mooseng.proto.RenewSessionReply;
 import org.mooseng.proto.SessionReply;
 import org.mooseng.proto.SessionRequest;
 import org.mooseng.proto.AccessRequest;
@@ -223,9 +224,10 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
     }
 
     @Override
-    public void renewSession(SessionRequest req, StreamObserver<StatusReply> out) {
-        write(out, () -> CompletableFuture.completedFuture(sessions.renew(req)), this::notLeaderStatus,
-                e -> StatusReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    public void renewSession(SessionRequest req, StreamObserver<RenewSessionReply> out) {
+        write(out, () -> CompletableFuture.completedFuture(sessions.renew(req)),
+                m -> RenewSessionReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
+                e -> RenewSessionReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
     }
 
     @Override

@@ -7,148 +7,205 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.mooseng.common.locks.LockMode;
+import org.mooseng.common.locks.LockRange;
+import org.mooseng.common.locks.OwnerRanges;
 
 /**
  * File locks held by the leader: POSIX byte-range locks (fcntl) and whole-file flock locks,
- * kept apart as Linux does. Soft state: a leader change drops it and clients take their
- * locks again. Pure logic, no clock and no threads; methods are synchronized because gRPC
- * calls arrive on many threads.
+ * kept apart as Linux does. Soft state: not replicated, so a lock call costs no log commit.
+ *
+ * <p>A master that becomes leader starts empty, in a <em>grace period</em>: clients give back
+ * the locks the previous leader granted them (reclaims), and no other lock is taken or
+ * upgraded until the period ends, so nobody can take a lock whose holder has not reclaimed it
+ * yet. Unlocks always apply. After the grace period a reclaim is an ordinary request.
  *
  * <p>Locks of one owner never conflict with each other: a new lock of an owner replaces the
- * owner's locks on the range (splitting them), and touching ranges of the same mode merge.
+ * owner's locks on the range (see {@link OwnerRanges}). Pure logic: time comes in as an
+ * argument, no threads; methods are synchronized because gRPC calls arrive on many threads.
  */
 public final class LockTable {
-    /** Last byte of a lock "to the end of the file, and beyond". */
-    public static final long END_OF_FILE = Long.MAX_VALUE;
-
     /** Who holds a lock: a session and the lock owner id the client gave (one per process or open file). */
     public record Owner(long sessionId, long lockOwner) {
-    }
-
-    public enum Mode {
-        SHARED,
-        EXCLUSIVE;
-
-        boolean conflictsWith(Mode other) {
-            return this == EXCLUSIVE || other == EXCLUSIVE;
+        @Override
+        public String toString() {
+            return "session " + Long.toUnsignedString(sessionId) + " owner " + Long.toUnsignedString(lockOwner);
         }
     }
 
-    /** A byte-range lock on [{@code first}, {@code last}], both inclusive. */
-    public record RangeLock(Owner owner, Mode mode, long first, long last, int pid) {
+    /** A POSIX lock with its holder, as F_GETLK reports it. */
+    public record RangeLock(Owner owner, LockMode mode, long first, long last, int pid) {
         public RangeLock {
-            if (first < 0 || last < first) {
-                throw new IllegalArgumentException("lock range [" + first + ", " + last + "] is empty or negative");
+            if (mode == null || first < 0 || last < first) {
+                throw new IllegalArgumentException("bad lock " + mode + " [" + first + ", " + last + "]");
             }
-        }
-
-        boolean overlaps(long from, long to) {
-            return first <= to && from <= last;
         }
 
         /** Bytes, 0 when it reaches the end of the file. */
         public long length() {
-            return last == END_OF_FILE ? 0 : last - first + 1;
+            return last == LockRange.END_OF_FILE ? 0 : last - first + 1;
         }
     }
 
-    private final Map<Long, List<RangeLock>> ranges = new HashMap<>();
-    private final Map<Long, Map<Owner, Mode>> flocks = new HashMap<>();
-
-    /** The last byte of a POSIX range of {@code length} bytes (0 = to the end) from {@code start}. */
-    public static long lastByte(long start, long length) {
-        if (start < 0 || length < 0) {
-            throw new IllegalArgumentException("negative lock start or length: " + start + ", " + length);
-        }
-        if (length == 0 || start > END_OF_FILE - length) {
-            return END_OF_FILE;
-        }
-        return start + length - 1;
+    /** What a request to take, change or drop a lock came to, in the term it was decided in. */
+    public sealed interface Outcome {
+        /** The leader term the table was in; 0 when this master does not lead. */
+        long term();
     }
 
-    /** F_GETLK: a lock of another owner that would block this one, if any. */
-    public synchronized Optional<RangeLock> conflict(long inode, Owner owner, Mode mode, long first, long last) {
-        for (RangeLock held : ranges.getOrDefault(inode, List.of())) {
-            if (!held.owner().equals(owner) && held.overlaps(first, last) && held.mode().conflictsWith(mode)) {
-                return Optional.of(held);
+    /** Done. */
+    public record Granted(long term) implements Outcome {
+    }
+
+    /** Another owner holds a conflicting lock; nothing changed. */
+    public record Conflict(long term, Owner holder) implements Outcome {
+    }
+
+    /** A new or stronger lock asked for while holders may still reclaim theirs; nothing changed. */
+    public record InGrace(long term, long remainingMs) implements Outcome {
+    }
+
+    /** This master does not lead (or has not been told its term yet); nothing changed. */
+    public record NotLeading() implements Outcome {
+        @Override
+        public long term() {
+            return 0;
+        }
+    }
+
+    private final Map<Long, Map<Owner, OwnerRanges>> ranges = new HashMap<>();
+    private final Map<Long, Map<Owner, LockMode>> flocks = new HashMap<>();
+    /** The leader term the locks belong to; 0 = not leading. */
+    private long term;
+    private long graceEndsAtMs;
+
+    /** This master leads {@code term} from now on: every lock goes, reclaims are taken until {@code graceEndsAtMs}. */
+    public synchronized void startTerm(long term, long graceEndsAtMs) {
+        if (term <= 0) {
+            throw new IllegalArgumentException("leader term must be positive: " + term);
+        }
+        clear();
+        this.term = term;
+        this.graceEndsAtMs = graceEndsAtMs;
+    }
+
+    /** This master no longer leads: every lock goes, and every request is refused until the next term. */
+    public synchronized void endTerm() {
+        clear();
+        term = 0;
+        graceEndsAtMs = 0;
+    }
+
+    /** The leader term the table belongs to, 0 when not leading. */
+    public synchronized long term() {
+        return term;
+    }
+
+    public synchronized boolean inGrace(long nowMs) {
+        return term != 0 && nowMs < graceEndsAtMs;
+    }
+
+    /** F_GETLK: a lock of another owner that would block this one, if any (the lowest such range). */
+    public synchronized Optional<RangeLock> conflict(long inode, Owner owner, LockMode mode, long first, long last) {
+        RangeLock found = null;
+        for (Map.Entry<Owner, OwnerRanges> held : ranges.getOrDefault(inode, Map.of()).entrySet()) {
+            if (held.getKey().equals(owner)) {
+                continue;
+            }
+            Optional<LockRange> hit = held.getValue().conflict(mode, first, last);
+            if (hit.isPresent() && (found == null || hit.get().first() < found.first())) {
+                LockRange r = hit.get();
+                found = new RangeLock(held.getKey(), r.mode(), r.first(), r.last(), r.pid());
             }
         }
-        return Optional.empty();
+        return Optional.ofNullable(found);
     }
 
     /**
-     * F_SETLK: takes (mode present) or drops (mode empty) the range for the owner. False, and
-     * nothing changed, when another owner holds a conflicting lock.
+     * F_SETLK: takes (mode present) or drops (mode empty) the range for the owner. A
+     * {@code reclaim} gives back a lock an earlier leader granted.
      */
-    public synchronized boolean setRange(long inode, Owner owner, Optional<Mode> mode, long first, long last,
-            int pid) {
-        if (mode.isPresent() && conflict(inode, owner, mode.get(), first, last).isPresent()) {
-            return false;
+    public synchronized Outcome setRange(long inode, Owner owner, Optional<LockMode> mode, long first, long last,
+            int pid, boolean reclaim, long nowMs) {
+        if (term == 0) {
+            return new NotLeading();
         }
-        List<RangeLock> locks = ranges.computeIfAbsent(inode, k -> new ArrayList<>());
-        List<RangeLock> kept = new ArrayList<>();
-        for (RangeLock held : locks) {
-            if (!held.owner().equals(owner) || !held.overlaps(first, last)) {
-                kept.add(held);
-                continue;
+        if (mode.isPresent()) {
+            if (!reclaim && inGrace(nowMs) && !ownRanges(inode, owner).covers(mode.get(), first, last)) {
+                return new InGrace(term, graceEndsAtMs - nowMs);
             }
-            // The owner's own lock under the new range: keep only the parts outside it.
-            if (held.first() < first) {
-                kept.add(new RangeLock(owner, held.mode(), held.first(), first - 1, held.pid()));
-            }
-            if (held.last() > last) {
-                kept.add(new RangeLock(owner, held.mode(), last + 1, held.last(), held.pid()));
+            Optional<RangeLock> held = conflict(inode, owner, mode.get(), first, last);
+            if (held.isPresent()) {
+                return new Conflict(term, held.get().owner());
             }
         }
-        mode.ifPresent(m -> kept.add(new RangeLock(owner, m, first, last, pid)));
-        List<RangeLock> merged = mergeOwner(kept, owner);
-        if (merged.isEmpty()) {
-            ranges.remove(inode);
-        } else {
-            ranges.put(inode, merged);
+        Map<Owner, OwnerRanges> owners = ranges.computeIfAbsent(inode, k -> new HashMap<>());
+        OwnerRanges own = owners.computeIfAbsent(owner, k -> new OwnerRanges());
+        own.set(mode, first, last, pid);
+        if (own.isEmpty()) {
+            owners.remove(owner);
+            if (owners.isEmpty()) {
+                ranges.remove(inode);
+            }
         }
-        return true;
+        return new Granted(term);
     }
 
-    /** flock(2): takes (mode present) or drops (empty) the owner's whole-file lock; false on conflict. */
-    public synchronized boolean flock(long inode, Owner owner, Optional<Mode> mode) {
-        Map<Owner, Mode> holders = flocks.computeIfAbsent(inode, k -> new HashMap<>());
+    /** flock(2): takes (mode present) or drops (empty) the owner's whole-file lock; see {@link #setRange}. */
+    public synchronized Outcome flock(long inode, Owner owner, Optional<LockMode> mode, boolean reclaim, long nowMs) {
+        if (term == 0) {
+            return new NotLeading();
+        }
+        Map<Owner, LockMode> holders = flocks.computeIfAbsent(inode, k -> new HashMap<>());
         if (mode.isPresent()) {
-            for (Map.Entry<Owner, Mode> held : holders.entrySet()) {
+            LockMode own = holders.get(owner);
+            if (!reclaim && inGrace(nowMs) && (own == null || !own.covers(mode.get()))) {
+                dropIfEmpty(inode, holders);
+                return new InGrace(term, graceEndsAtMs - nowMs);
+            }
+            for (Map.Entry<Owner, LockMode> held : holders.entrySet()) {
                 if (!held.getKey().equals(owner) && held.getValue().conflictsWith(mode.get())) {
-                    return false;
+                    return new Conflict(term, held.getKey());
                 }
             }
             holders.put(owner, mode.get());
         } else {
             holders.remove(owner);
         }
-        if (holders.isEmpty()) {
-            flocks.remove(inode);
-        }
-        return true;
+        dropIfEmpty(inode, holders);
+        return new Granted(term);
     }
 
     /** close(2) by the owner: its POSIX locks and flock lock on the inode go. */
     public synchronized void releaseOwner(long inode, Owner owner) {
-        setRange(inode, owner, Optional.empty(), 0, END_OF_FILE, 0);
-        flock(inode, owner, Optional.empty());
+        Map<Owner, OwnerRanges> owners = ranges.get(inode);
+        if (owners != null && owners.remove(owner) != null && owners.isEmpty()) {
+            ranges.remove(inode);
+        }
+        Map<Owner, LockMode> holders = flocks.get(inode);
+        if (holders != null && holders.remove(owner) != null) {
+            dropIfEmpty(inode, holders);
+        }
     }
 
     /** The session ended or expired: every lock of it goes. Returns how many were dropped. */
     public synchronized int releaseSession(long sessionId) {
         int dropped = 0;
-        for (Iterator<List<RangeLock>> it = ranges.values().iterator(); it.hasNext(); ) {
-            List<RangeLock> locks = it.next();
-            int before = locks.size();
-            locks.removeIf(l -> l.owner().sessionId() == sessionId);
-            dropped += before - locks.size();
-            if (locks.isEmpty()) {
+        for (Iterator<Map<Owner, OwnerRanges>> it = ranges.values().iterator(); it.hasNext(); ) {
+            Map<Owner, OwnerRanges> owners = it.next();
+            for (Iterator<Map.Entry<Owner, OwnerRanges>> own = owners.entrySet().iterator(); own.hasNext(); ) {
+                Map.Entry<Owner, OwnerRanges> entry = own.next();
+                if (entry.getKey().sessionId() == sessionId) {
+                    dropped += entry.getValue().size();
+                    own.remove();
+                }
+            }
+            if (owners.isEmpty()) {
                 it.remove();
             }
         }
-        for (Iterator<Map<Owner, Mode>> it = flocks.values().iterator(); it.hasNext(); ) {
-            Map<Owner, Mode> holders = it.next();
+        for (Iterator<Map<Owner, LockMode>> it = flocks.values().iterator(); it.hasNext(); ) {
+            Map<Owner, LockMode> holders = it.next();
             int before = holders.size();
             holders.keySet().removeIf(o -> o.sessionId() == sessionId);
             dropped += before - holders.size();
@@ -159,43 +216,27 @@ public final class LockTable {
         return dropped;
     }
 
-    /** Leadership changed: nothing held here is valid any more. */
-    public synchronized void clear() {
-        ranges.clear();
-        flocks.clear();
-    }
-
     /** The POSIX locks on an inode, in start order (tests, admin views). */
     public synchronized List<RangeLock> ranges(long inode) {
-        List<RangeLock> copy = new ArrayList<>(ranges.getOrDefault(inode, List.of()));
-        copy.sort(Comparator.comparingLong(RangeLock::first));
-        return copy;
+        List<RangeLock> all = new ArrayList<>();
+        ranges.getOrDefault(inode, Map.of()).forEach((owner, own) -> own.ranges().forEach(r ->
+                all.add(new RangeLock(owner, r.mode(), r.first(), r.last(), r.pid()))));
+        all.sort(Comparator.comparingLong(RangeLock::first));
+        return all;
     }
 
-    /** Joins the owner's overlapping or touching locks of the same mode. */
-    private static List<RangeLock> mergeOwner(List<RangeLock> locks, Owner owner) {
-        List<RangeLock> result = new ArrayList<>();
-        List<RangeLock> own = new ArrayList<>();
-        for (RangeLock l : locks) {
-            (l.owner().equals(owner) ? own : result).add(l);
+    private OwnerRanges ownRanges(long inode, Owner owner) {
+        return ranges.getOrDefault(inode, Map.of()).getOrDefault(owner, new OwnerRanges());
+    }
+
+    private void dropIfEmpty(long inode, Map<Owner, LockMode> holders) {
+        if (holders.isEmpty()) {
+            flocks.remove(inode);
         }
-        own.sort(Comparator.comparingLong(RangeLock::first));
-        RangeLock current = null;
-        for (RangeLock l : own) {
-            if (current != null && current.mode() == l.mode()
-                    && (current.last() == END_OF_FILE || l.first() <= current.last() + 1)) {
-                current = new RangeLock(owner, current.mode(), current.first(), Math.max(current.last(), l.last()),
-                        l.pid());
-            } else {
-                if (current != null) {
-                    result.add(current);
-                }
-                current = l;
-            }
-        }
-        if (current != null) {
-            result.add(current);
-        }
-        return result;
+    }
+
+    private void clear() {
+        ranges.clear();
+        flocks.clear();
     }
 }
