@@ -34,7 +34,7 @@ public final class ChunkServerConfig {
             10, 60_000, "milliseconds",
             "Interval between heartbeats to each master; also the first retry interval while a master\n"
                     + "is unreachable.");
-    public static final ConfigKey<Long> MASTER_RETRY_MAX_MS = ConfigKey.integer("MASTER_RETRY_MAX_MS", 5000,
+    public static final ConfigKey<Long> MASTER_RETRY_MAX_MS = ConfigKey.integer("MASTER_RETRY_MAX_MS", 2000,
             10, 600_000, "milliseconds",
             "Longest wait between attempts to reach a master that does not answer: the wait doubles\n"
                     + "from HEARTBEAT_INTERVAL_MS up to this. Each master is tried on its own, so one that is\n"

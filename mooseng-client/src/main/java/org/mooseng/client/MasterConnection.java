@@ -38,8 +38,10 @@ import org.slf4j.LoggerFactory;
  * leader, an election going on, or a proposal the old leader could not commit). A NOT_LEADER
  * naming a leader is followed at once; otherwise the call moves to the next configured master
  * after a pause that doubles from {@value #FIRST_PAUSE_MS} to {@value #MAX_PAUSE_MS} ms. It
- * gives up {@link ClientOptions#failoverTimeoutMs()} after its first failure. Any other reply,
- * success or errno, ends it: a definite answer is never retried. Changes carry a request id
+ * gives up {@link ClientOptions#failoverTimeoutMs()} after its first failure. A NOT_READY reply
+ * (a leader that started too recently to know every chunk server) is asked again, with the
+ * same pauses and the same bound. Any other reply, success or errno, ends it: a definite
+ * answer is never retried. Changes carry a request id
  * chosen once per change (see {@link MasterNamespace}), so the master applies a resent change
  * once and answers it with the first result.
  *
@@ -52,7 +54,7 @@ final class MasterConnection implements AutoCloseable {
     private static final Metadata.Key<String> CLUSTER_ID_KEY =
             Metadata.Key.of(Layout.CLUSTER_ID_HEADER, Metadata.ASCII_STRING_MARSHALLER);
     static final long FIRST_PAUSE_MS = 25;
-    static final long MAX_PAUSE_MS = 250;
+    static final long MAX_PAUSE_MS = 100;
     /** Passes over the configured masters before a connect gives up. */
     static final int CONNECT_PASSES = 2;
 
@@ -140,10 +142,25 @@ final class MasterConnection implements AutoCloseable {
                 LOG.debug("{}: {} from master {}, trying another", subject, e.getStatus().getCode(),
                         endpoint.address());
                 switchTo(endpoint, nextMaster(endpoint.address()));
+                // gRPC waits out its own back-off (up to minutes) before it connects again to a
+                // master it could not reach; the next try should really try.
+                current.channel().resetConnectBackoff();
                 pause(++retries, giveUpAt);
                 continue;
             }
-            String leader = notLeaderRedirect(reply);
+            int status = replyStatus(reply);
+            if (status == Status.NOT_READY.code()) {
+                // The leader is still hearing from chunk servers after its start: ask it again.
+                if (retries == 0) {
+                    giveUpAt = System.nanoTime() + failoverTimeoutNanos;
+                }
+                if (retries >= maxRetries || System.nanoTime() - giveUpAt >= 0 || closed) {
+                    return reply;
+                }
+                pause(++retries, giveUpAt);
+                continue;
+            }
+            String leader = status == Status.NOT_LEADER.code() ? replyMessage(reply) : null;
             if (leader == null) {
                 return reply;
             }
@@ -195,16 +212,21 @@ final class MasterConnection implements AutoCloseable {
         return description != null && description.contains("channel closed");
     }
 
-    /** The leader address of a NOT_LEADER reply ("" when unknown), or null for any other reply. */
-    private static String notLeaderRedirect(Object reply) {
+    /** The status field of a reply, 0 when it has none. */
+    private static int replyStatus(Object reply) {
         if (!(reply instanceof Message message)) {
-            return null;
+            return 0;
         }
         FieldDescriptor status = message.getDescriptorForType().findFieldByName("status");
-        if (status == null || status.getJavaType() != FieldDescriptor.JavaType.INT
-                || (int) message.getField(status) != Status.NOT_LEADER.code()) {
-            return null;
+        if (status == null || status.getJavaType() != FieldDescriptor.JavaType.INT) {
+            return 0;
         }
+        return (int) message.getField(status);
+    }
+
+    /** The message field of a reply, stripped ("" when it has none): a NOT_LEADER's leader address. */
+    private static String replyMessage(Object reply) {
+        Message message = (Message) reply;
         FieldDescriptor text = message.getDescriptorForType().findFieldByName("message");
         return text == null ? "" : ((String) message.getField(text)).strip();
     }

@@ -78,6 +78,8 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
     /** Replicas the next ReadChunk reports instead of the stored ones (used once). */
     final java.util.concurrent.atomic.AtomicReference<List<ChunkServerAddress>> readReplicasOnce =
             new java.util.concurrent.atomic.AtomicReference<>();
+    /** ReadChunk and WriteChunk calls still to answer NOT_READY, like a leader that started a moment ago. */
+    final AtomicInteger notReadyChunkReplies = new AtomicInteger();
     /** When set, namespace calls answer NOT_LEADER naming this leader address ("" = unknown), like a follower. */
     volatile String followerOf;
     final AtomicInteger notLeaderReplies = new AtomicInteger();
@@ -468,6 +470,10 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
     @Override
     public synchronized void readChunk(ReadChunkRequest r, StreamObserver<ReadChunkReply> out) {
         readChunkCalls.incrementAndGet();
+        if (notReadyChunkReplies.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+            reply(out, ReadChunkReply.newBuilder().setStatus(Status.NOT_READY.code()).setMessage("starting").build());
+            return;
+        }
         Node n = nodes.get(r.getInode());
         ChunkState c = n.chunks.get(r.getChunkIndex());
         ReadChunkReply.Builder b = ReadChunkReply.newBuilder().setFileSize(n.size);
@@ -483,6 +489,10 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
     @Override
     public synchronized void writeChunk(WriteChunkRequest r, StreamObserver<WriteChunkReply> out) {
         writeChunkRequests.add(r);
+        if (notReadyChunkReplies.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+            reply(out, WriteChunkReply.newBuilder().setStatus(Status.NOT_READY.code()).setMessage("starting").build());
+            return;
+        }
         Node n = nodes.get(r.getInode());
         ChunkState c = n.chunks.computeIfAbsent(r.getChunkIndex(), i -> new ChunkState(nextChunk++, i));
         // previousVersion is the lease's base: a re-lease (exclusions) keeps it, since chain

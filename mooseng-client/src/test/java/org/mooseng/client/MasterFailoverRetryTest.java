@@ -126,6 +126,44 @@ class MasterFailoverRetryTest {
     }
 
     @Test
+    void chunkCallsAnsweredNotReadyByANewLeaderAreAskedAgain() throws Exception {
+        try (MoosengFile f = client.create("/f", 0644, true)) {
+            master.notReadyChunkReplies.set(3);
+            f.write(0, java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+        }
+        assertThat(master.notReadyChunkReplies.get()).isZero();
+        assertThat(master.writeChunkRequests).hasSize(4);
+
+        int before = master.readChunkCalls.get();
+        master.notReadyChunkReplies.set(2);
+        try (MoosengFile f = client.open("/f")) {
+            java.nio.ByteBuffer dst = java.nio.ByteBuffer.allocate(3);
+            assertThat(f.read(0, dst)).isEqualTo(3);
+            assertThat(dst.array()).containsExactly(1, 2, 3);
+        }
+        assertThat(master.readChunkCalls.get() - before).isGreaterThanOrEqualTo(3);
+    }
+
+    @Test
+    void aLeaderThatStaysNotReadyPastTheFailoverTimeoutIsAnEioForTheKernel() throws Exception {
+        try (MoosengClient brief = MoosengClient.connect(master.options().failoverTimeoutMs(300).build(),
+                new FakeChunkServers())) {
+            MoosengFile f = brief.create("/f", 0644, true);
+            master.notReadyChunkReplies.set(Integer.MAX_VALUE);
+            assertThatThrownBy(() -> {
+                f.write(0, java.nio.ByteBuffer.wrap(new byte[] {1}));
+                f.fsync();
+            }).isInstanceOfSatisfying(MoosengException.class, e -> {
+                assertThat(e.status()).isEqualTo(Status.NOT_READY);
+                assertThat(e.status().errno()).isEqualTo(Status.EIO.code());
+            });
+            assertThat(master.writeChunkRequests.size()).isGreaterThan(1);
+            // The failed write is reported again at close, as a close after a failed write must.
+            assertThatThrownBy(f::close).isInstanceOf(MoosengException.class);
+        }
+    }
+
+    @Test
     void aFailoverTimeoutOfZeroNeverResends() throws Exception {
         try (MoosengClient once = MoosengClient.connect(master.options().failoverTimeoutMs(0).build(),
                 new FakeChunkServers())) {

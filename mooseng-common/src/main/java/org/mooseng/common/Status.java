@@ -39,7 +39,12 @@ public enum Status {
     /** Not an errno: the contacted master is not the leader. Mapped to EAGAIN for FUSE. */
     NOT_LEADER(10002, "not the leader"),
     /** Not an errno: a stored checksum does not match the data. Mapped to EIO for FUSE. */
-    CHECKSUM_MISMATCH(10003, "checksum mismatch");
+    CHECKSUM_MISMATCH(10003, "checksum mismatch"),
+    /**
+     * Not an errno: the leader cannot answer yet, e.g. it started too recently to know every
+     * live chunk server. Clients retry after a pause; mapped to EIO for FUSE when they give up.
+     */
+    NOT_READY(10004, "not ready yet, retry");
 
     private static final Status[] BY_CODE = new Status[128];
 
@@ -76,7 +81,7 @@ public enum Status {
         return switch (this) {
             case WRONG_CLUSTER -> EACCES.code;
             case NOT_LEADER -> EAGAIN.code;
-            case CHECKSUM_MISMATCH -> EIO.code;
+            case CHECKSUM_MISMATCH, NOT_READY -> EIO.code;
             default -> code;
         };
     }

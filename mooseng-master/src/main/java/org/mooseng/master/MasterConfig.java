@@ -68,10 +68,17 @@ public final class MasterConfig {
                     + "older part of the Raft log is dropped. Shorter = faster restarts, more disk writes.");
 
     public static final ConfigKey<Long> RAFT_ELECTION_TIMEOUT_MS = ConfigKey.integer("RAFT_ELECTION_TIMEOUT_MS",
-            1_000, 100, 60_000, "milliseconds",
-            "A follower that hears nothing from the leader for this long starts an election.\n"
-                    + "Failover takes about one to two of these; too short causes needless elections on a\n"
-                    + "loaded machine.");
+            500, 100, 60_000, "milliseconds",
+            "A follower that hears nothing from the leader for this long, plus a random delay of up to\n"
+                    + "a quarter of it, starts an election; the leader sends a heartbeat every tenth of it.\n"
+                    + "Failover takes about one and a half of these; too short causes needless elections on\n"
+                    + "a loaded machine.");
+
+    public static final ConfigKey<Long> MIN_FREE_BYTES = ConfigKey.bytes("MIN_FREE_BYTES", 64L << 20, 0,
+            Long.MAX_VALUE,
+            "Free space the data directory must keep. Below it the master steps down and stops voting\n"
+                    + "rather than acknowledge changes it may not be able to persist; restart it once there is\n"
+                    + "room. 0 = stop only when a write actually fails.");
 
     public static final ConfigKey<Long> DELETIONS_PER_HEARTBEAT = ConfigKey.integer("DELETIONS_PER_HEARTBEAT",
             1_000, 1, 1_000_000, "replicas",
@@ -106,7 +113,7 @@ public final class MasterConfig {
     public static final ConfigSchema SCHEMA = new ConfigSchema("master", List.of(
             DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, CHUNKSERVER_PORT, CLIENT_PORT, MASTER_PEERS,
             MASTER_JOIN, METADATA_CACHE_ENTRIES, DEFAULT_GOAL, CHUNKSERVER_TIMEOUT_MS, SNAPSHOT_INTERVAL_S,
-            RAFT_ELECTION_TIMEOUT_MS, DELETIONS_PER_HEARTBEAT, SESSION_LEASE_MS, SESSION_CHECK_INTERVAL_MS,
+            RAFT_ELECTION_TIMEOUT_MS, MIN_FREE_BYTES, DELETIONS_PER_HEARTBEAT, SESSION_LEASE_MS, SESSION_CHECK_INTERVAL_MS,
             LOCK_RECLAIM_GRACE_MS, CHUNK_HEALTH_INTERVAL_MS));
 
     private MasterConfig() {

@@ -146,7 +146,8 @@ public final class MasterServer implements AutoCloseable {
 
         RaftSettings settings = new RaftSettings(self, listenHost, peers, dir.resolve("raft"),
                 Math.toIntExact(config.get(MasterConfig.RAFT_ELECTION_TIMEOUT_MS)),
-                Math.toIntExact(config.get(MasterConfig.SNAPSHOT_INTERVAL_S)), clientPort);
+                Math.toIntExact(config.get(MasterConfig.SNAPSHOT_INTERVAL_S)), clientPort,
+                config.get(MasterConfig.MIN_FREE_BYTES));
         LeaderDuties duties = new LeaderDuties(clusterId, store, registry, workers, clock);
         raft = RaftNode.start(settings, store, duties);
         duties.attach(raft);

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -20,7 +19,6 @@ import org.mooseng.proto.ChunkReplica;
 import org.mooseng.proto.ChunkReport;
 import org.mooseng.proto.FileInfoRequest;
 import org.mooseng.proto.FileType;
-import org.mooseng.proto.GetAttrRequest;
 import org.mooseng.proto.HeartbeatReply;
 import org.mooseng.proto.HeartbeatRequest;
 import org.mooseng.proto.MasterChunkServerServiceGrpc.MasterChunkServerServiceBlockingStub;
@@ -89,10 +87,6 @@ class MasterGroupRegistryTest {
         return TestMasters.chunkServer(channel(master, master.chunkServerPort()));
     }
 
-    private Optional<MasterServer> leader(List<MasterServer> among) {
-        List<MasterServer> leaders = among.stream().filter(MasterServer::isLeader).toList();
-        return leaders.size() == 1 ? Optional.of(leaders.get(0)) : Optional.empty();
-    }
 
     private static HeartbeatReply heartbeat(MasterChunkServerServiceBlockingStub master, String server,
                                             List<ChunkReport> changed, List<ChunkReport> deleted) {
@@ -114,11 +108,8 @@ class MasterGroupRegistryTest {
     @Test
     void followersKeepEveryReplicaWithoutDeletingAndTheNextLeaderKnowsThemWithoutReRegistration() throws Exception {
         startGroup();
-        await().atMost(ELECTION).until(() -> leader(masters).isPresent());
-        MasterServer first = leader(masters).orElseThrow();
+        MasterServer first = TestMasters.awaitAnsweringLeader(masters, this::client, ELECTION);
         MasterClientServiceBlockingStub leaderClient = client(first);
-        await().atMost(ELECTION).until(() ->
-                leaderClient.getAttr(GetAttrRequest.newBuilder().setInode(ROOT_INODE).build()).getStatus() == 0);
         List<MasterChunkServerServiceBlockingStub> ports = masters.stream().map(this::chunkServerPort).toList();
         for (MasterChunkServerServiceBlockingStub port : ports) {
             for (String server : CHUNK_SERVERS) {
@@ -179,8 +170,7 @@ class MasterGroupRegistryTest {
 
         first.close();
         List<MasterServer> survivors = masters.stream().filter(m -> m != first).toList();
-        await().atMost(ELECTION).until(() -> leader(survivors).isPresent());
-        MasterServer next = leader(survivors).orElseThrow();
+        MasterServer next = TestMasters.awaitAnsweringLeader(survivors, this::client, ELECTION);
         MasterClientServiceBlockingStub nextClient = client(next);
 
         // No registration since the failover: the new leader already has both copies, valid.

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import io.grpc.ManagedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +17,6 @@ import org.mooseng.common.Status;
 import org.mooseng.common.config.Config;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.FileType;
-import org.mooseng.proto.GetAttrRequest;
 import org.mooseng.proto.LookupRequest;
 import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
 import org.mooseng.proto.MetaResult;
@@ -50,10 +48,6 @@ class MasterGroupTest {
         return TestMasters.client(channel);
     }
 
-    private Optional<MasterServer> leader(List<MasterServer> among) {
-        List<MasterServer> leaders = among.stream().filter(MasterServer::isLeader).toList();
-        return leaders.size() == 1 ? Optional.of(leaders.get(0)) : Optional.empty();
-    }
 
     private static AttrReply lookup(MasterClientServiceBlockingStub client, String name) {
         return client.lookup(LookupRequest.newBuilder().setCred(ROOT).setParent(ROOT_INODE).setName(name).build());
@@ -80,11 +74,8 @@ class MasterGroupTest {
     @Test
     void aMemberThatMissedTruncatedLogEntriesCatchesUpFromTheLeadersSnapshot() throws Exception {
         List<Config> configs = startGroup();
-        await().atMost(ELECTION).until(() -> leader(masters).isPresent());
-        MasterServer leader = leader(masters).orElseThrow();
+        MasterServer leader = TestMasters.awaitAnsweringLeader(masters, this::clientOf, ELECTION);
         MasterClientServiceBlockingStub client = clientOf(leader);
-        await().atMost(ELECTION).until(() ->
-                client.getAttr(GetAttrRequest.newBuilder().setInode(ROOT_INODE).build()).getStatus() == 0);
         int lagging = masters.indexOf(masters.stream().filter(m -> m != leader).findFirst().orElseThrow());
         masters.get(lagging).close();
 
@@ -113,11 +104,8 @@ class MasterGroupTest {
     void committedChangesSurviveTheLossOfTheLeaderAndFollowersPointToTheLeader() throws Exception {
         startGroup();
         long clientPort = masters.get(0).clientPort();
-        await().atMost(ELECTION).until(() -> leader(masters).isPresent());
-        MasterServer first = leader(masters).orElseThrow();
+        MasterServer first = TestMasters.awaitAnsweringLeader(masters, this::clientOf, ELECTION);
         MasterClientServiceBlockingStub leaderClient = clientOf(first);
-        await().atMost(ELECTION).until(() ->
-                leaderClient.getAttr(GetAttrRequest.newBuilder().setInode(ROOT_INODE).build()).getStatus() == 0);
 
         MetaResult created = leaderClient.mutate(TestMasters.create(ROOT_INODE, "committed", FileType.DIRECTORY));
         assertThat(created.getStatus()).isZero();
@@ -131,8 +119,8 @@ class MasterGroupTest {
 
         first.close();
         List<MasterServer> survivors = masters.stream().filter(m -> m != first).toList();
-        await().atMost(ELECTION).until(() -> leader(survivors).isPresent());
-        MasterClientServiceBlockingStub nextClient = clientOf(leader(survivors).orElseThrow());
+        MasterClientServiceBlockingStub nextClient = clientOf(TestMasters.awaitAnsweringLeader(survivors,
+                this::clientOf, ELECTION));
 
         AttrReply found = lookup(nextClient, "committed");
         assertThat(found.getStatus()).isZero();

@@ -1,7 +1,6 @@
 package org.mooseng.master;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.mooseng.master.TestMasters.ROOT;
 import static org.mooseng.master.TestMasters.ROOT_INODE;
 
@@ -9,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import io.grpc.ManagedChannel;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,17 +111,7 @@ class SessionFailoverTest {
     }
 
     private MasterServer awaitLeader(List<MasterServer> among) {
-        await().atMost(ELECTION).until(() -> leader(among).isPresent());
-        MasterServer leader = leader(among).orElseThrow();
-        MasterClientServiceBlockingStub client = clientOf(leader);
-        await().atMost(ELECTION).until(() ->
-                client.getAttr(GetAttrRequest.newBuilder().setInode(ROOT_INODE).build()).getStatus() == 0);
-        return leader;
-    }
-
-    private static Optional<MasterServer> leader(List<MasterServer> among) {
-        List<MasterServer> leaders = among.stream().filter(MasterServer::isLeader).toList();
-        return leaders.size() == 1 ? Optional.of(leaders.get(0)) : Optional.empty();
+        return TestMasters.awaitAnsweringLeader(among, this::clientOf, ELECTION);
     }
 
     private MasterClientServiceBlockingStub clientOf(MasterServer master) {

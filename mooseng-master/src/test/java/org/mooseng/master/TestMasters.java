@@ -1,7 +1,14 @@
 package org.mooseng.master;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
@@ -11,6 +18,7 @@ import org.mooseng.master.service.ClusterIdInterceptor;
 import org.mooseng.proto.CreateOp;
 import org.mooseng.proto.Credentials;
 import org.mooseng.proto.FileType;
+import org.mooseng.proto.GetAttrRequest;
 import org.mooseng.proto.MasterChunkServerServiceGrpc;
 import org.mooseng.proto.MasterClientServiceGrpc;
 import org.mooseng.proto.MetaOp;
@@ -32,6 +40,35 @@ public final class TestMasters {
                 .with(MasterConfig.CLIENT_PORT, 0L)
                 .with(MasterConfig.CHUNKSERVER_PORT, 0L)
                 .with(MasterConfig.RAFT_ELECTION_TIMEOUT_MS, 300L);
+    }
+
+    /** The one member of {@code among} that leads, if exactly one does. */
+    public static Optional<MasterServer> soleLeader(List<MasterServer> among) {
+        List<MasterServer> leaders = among.stream().filter(MasterServer::isLeader).toList();
+        return leaders.size() == 1 ? Optional.of(leaders.getFirst()) : Optional.empty();
+    }
+
+    /**
+     * The member of {@code among} that leads once it answers reads (its namespace is formatted).
+     * The leader is looked for anew each round: one elected while the others were still starting
+     * may step down again before it answers.
+     */
+    public static MasterServer awaitAnsweringLeader(List<MasterServer> among,
+            Function<MasterServer, MasterClientServiceGrpc.MasterClientServiceBlockingStub> clientOf,
+            Duration atMost) {
+        Map<MasterServer, MasterClientServiceGrpc.MasterClientServiceBlockingStub> clients = new HashMap<>();
+        AtomicReference<MasterServer> answering = new AtomicReference<>();
+        org.awaitility.Awaitility.await().atMost(atMost).ignoreExceptions().until(() -> {
+            Optional<MasterServer> leader = soleLeader(among);
+            if (leader.isEmpty() || clients.computeIfAbsent(leader.get(), clientOf)
+                    .withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .getAttr(GetAttrRequest.newBuilder().setInode(ROOT_INODE).build()).getStatus() != 0) {
+                return false;
+            }
+            answering.set(leader.get());
+            return true;
+        });
+        return answering.get();
     }
 
     public static ManagedChannel channel(int port) {

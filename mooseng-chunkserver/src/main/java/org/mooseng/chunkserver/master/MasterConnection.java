@@ -104,6 +104,11 @@ public final class MasterConnection implements AutoCloseable {
 
     /** One round of talking to the master, then the next one is scheduled. */
     private void round() {
+        if (failures > 0) {
+            // gRPC's own reconnect back-off grows to minutes while a master is down; this link
+            // keeps its own, shorter one, so a master that is back is reached on the next round.
+            channel.resetConnectBackoff();
+        }
         boolean answered = tick();
         failures = answered ? 0 : Math.min(failures + 1, 30);
         if (!closing) {

@@ -38,9 +38,23 @@ public final class ChunkRegistry {
     /** Per chunk, the version each holding server reported (or was given by a write chain). */
     private final Map<Long, Map<String, Integer>> chunks = new HashMap<>();
 
+    /** When this registry was created: the master's start, when it knew of no server. */
+    private final long startedMillis;
+
     public ChunkRegistry(LongSupplier clockMillis, long timeoutMs) {
         this.clockMillis = clockMillis;
         this.timeoutMs = timeoutMs;
+        this.startedMillis = clockMillis.getAsLong();
+    }
+
+    /**
+     * Whether a live chunk server may still be unknown here: for one server timeout after the
+     * master started, a server that is up may not have registered yet (it retries a master
+     * that was down with a back-off), so "no server holds this chunk" is no answer yet. After
+     * that, a server that never registered would count as dead anyway.
+     */
+    public boolean stillListening() {
+        return clockMillis.getAsLong() - startedMillis < timeoutMs;
     }
 
     private static final class ServerState {

@@ -88,14 +88,27 @@ final class ChunkLocations {
         List<ReplicaView> valid = new ArrayList<>(registry.replicas(ref.getChunkId(), ref.getVersion(), raise)
                 .stream().filter(ReplicaView::valid).toList());
         if (valid.isEmpty()) {
-            return reply.setStatus(Status.EIO.code()).setChunk(ref)
-                    .setMessage(chunkName(ref) + ": no valid replica on an alive chunk server").build();
+            return reply.setStatus(noReplicaStatus()).setChunk(ref)
+                    .setMessage(chunkName(ref) + ": no valid replica on an alive chunk server" + listeningNote()).build();
         }
         valid.sort(Comparator.comparing((ReplicaView r) -> !r.server().host().equals(callerHost)));
         valid.forEach(r -> reply.addReplicas(address(r.server())));
         // Not the registry's versions: a chain member counts as holding the version from its grant
         // on, and one that then got no frame still holds a version as low as the floor.
         return reply.setChunk(ref).setOldestVersion(lowestHeld(raise, ref.getVersion())).build();
+    }
+
+    /**
+     * EIO when no chunk server holds what is asked for; NOT_READY, which clients retry, while
+     * this master started too recently to have heard from every live chunk server.
+     */
+    private int noReplicaStatus() {
+        return registry.stillListening() ? Status.NOT_READY.code() : Status.EIO.code();
+    }
+
+    private String listeningNote() {
+        return registry.stillListening() ? " yet (this master started recently; chunk servers are still registering)"
+                : "";
     }
 
     CompletableFuture<WriteChunkReply> writeChunk(WriteChunkRequest req) {
@@ -134,15 +147,16 @@ final class ChunkLocations {
             // Checked before the version bump: a bump with nowhere to write would leave every
             // existing copy stale and the chunk unreadable.
             if (chain.isEmpty()) {
-                return done(writeFailure(Status.EIO.code(), chunkName(ref)
-                        + ": no alive chunk server holds this version" + excludedNote(excluded)));
+                return done(writeFailure(noReplicaStatus(), chunkName(ref)
+                        + ": no alive chunk server holds this version" + excludedNote(excluded) + listeningNote()));
             }
             base = unsignedMin(leases.baseFor(ref.getChunkId(), ref.getVersion()), lowestHeld(raise, ref.getVersion()));
         } else {
             chain = ChunkPlacement.chooseForNewChunk(registry.aliveServers(), goalOf(req.getInode()), excluded, random);
             if (chain.isEmpty()) {
-                return done(writeFailure(Status.EIO.code(), "inode " + req.getInode() + " chunk index "
-                        + req.getChunkIndex() + ": no alive chunk server to place a new chunk" + excludedNote(excluded)));
+                return done(writeFailure(noReplicaStatus(), "inode " + req.getInode() + " chunk index "
+                        + req.getChunkIndex() + ": no alive chunk server to place a new chunk" + excludedNote(excluded)
+                        + listeningNote()));
             }
             base = 0;
         }

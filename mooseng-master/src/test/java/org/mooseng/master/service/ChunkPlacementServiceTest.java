@@ -233,19 +233,46 @@ class ChunkPlacementServiceTest {
     }
 
     @Test
-    void writeWithNoServerLeftFailsWithEioAndDoesNotBumpTheVersion() {
+    void writeWithNoServerLeftIsRetryableWhileTheMasterIsNewThenEioAndNeverBumpsTheVersion() throws Exception {
+        // A short server timeout, so that the time in which a new master may not have heard from
+        // every live chunk server ends within the test.
+        stop();
+        config = config.with(MasterConfig.CHUNKSERVER_TIMEOUT_MS, 3_000L);
+        startMaster();
         register("cs1", 100);
         long inode = createFileWithGoal("f", 1);
         WriteChunkReply first = write(inode, 0);
         assertThat(ids(first.getChainList())).containsExactly("cs1");
 
+        WriteChunkReply early = write(inode, 0, "cs1");
+        assertThat(early.getStatus()).isEqualTo(Status.NOT_READY.code());
+        assertThat(early.getMessage()).contains("no alive chunk server", "chunk servers are still registering");
+        ReadChunkReply unreadable = client.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT).setInode(
+                createFileWithChunkOnlyOn("g", "cs-gone")).setChunkIndex(0).build());
+        assertThat(unreadable.getStatus()).isEqualTo(Status.NOT_READY.code());
+
+        // Once a server timeout has passed since the start, no server holding it is a final answer.
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            heartbeat("cs1");
+            return write(inode, 0, "cs1").getStatus() != Status.NOT_READY.code();
+        });
         WriteChunkReply refused = write(inode, 0, "cs1");
         assertThat(refused.getStatus()).isEqualTo(Status.EIO.code());
-        assertThat(refused.getMessage()).startsWith("chunk ").contains("no alive chunk server");
+        assertThat(refused.getMessage()).startsWith("chunk ").contains("no alive chunk server")
+                .doesNotContain("registering");
         ReadChunkReply read = client.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT).setInode(inode)
                 .setChunkIndex(0).build());
         assertThat(read.getChunk().getVersion()).isEqualTo(first.getChunk().getVersion());
         assertThat(ids(read.getReplicasList())).containsExactly("cs1");
+    }
+
+    /** A file whose one chunk was written on {@code server}, which then registers again without it. */
+    private long createFileWithChunkOnlyOn(String name, String server) {
+        register(server, 1L << 40);
+        long inode = createFileWithGoal(name, 1);
+        assertThat(ids(write(inode, 0).getChainList())).containsExactly(server);
+        assertThat(register(server, 1L << 40).getStatus()).isZero();
+        return inode;
     }
 
     @Test

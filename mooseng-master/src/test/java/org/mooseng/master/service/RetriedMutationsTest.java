@@ -1,7 +1,6 @@
 package org.mooseng.master.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.mooseng.master.TestMasters.ROOT;
 import static org.mooseng.master.TestMasters.ROOT_INODE;
 
@@ -13,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +24,6 @@ import org.mooseng.master.TestMasters;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.CreateOp;
 import org.mooseng.proto.FileType;
-import org.mooseng.proto.GetAttrRequest;
 import org.mooseng.proto.LookupRequest;
 import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
 import org.mooseng.proto.MetaOp;
@@ -146,17 +143,7 @@ class RetriedMutationsTest {
 
     /** The one leader among {@code among}, once it answers reads (its namespace is formatted). */
     private MasterServer awaitLeader(List<MasterServer> among) {
-        await().atMost(ELECTION).until(() -> leader(among).isPresent());
-        MasterServer leader = leader(among).orElseThrow();
-        MasterClientServiceBlockingStub client = clientOf(leader);
-        await().atMost(ELECTION).until(() ->
-                client.getAttr(GetAttrRequest.newBuilder().setInode(ROOT_INODE).build()).getStatus() == 0);
-        return leader;
-    }
-
-    private static Optional<MasterServer> leader(List<MasterServer> among) {
-        List<MasterServer> leaders = among.stream().filter(MasterServer::isLeader).toList();
-        return leaders.size() == 1 ? Optional.of(leaders.getFirst()) : Optional.empty();
+        return TestMasters.awaitAnsweringLeader(among, this::clientOf, ELECTION);
     }
 
     private MasterClientServiceBlockingStub clientOf(MasterServer master) {
