@@ -1,8 +1,10 @@
 package org.mooseng.client;
 
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.mooseng.common.Status;
 import org.mooseng.proto.OpenSessionRequest;
 import org.mooseng.proto.RenewSessionReply;
@@ -18,6 +20,12 @@ import org.slf4j.LoggerFactory;
  * A renewal also tells the session's {@link SessionLocks} the leader's term, which is how a
  * client that makes no lock call gives its locks back to a new leader within the leader's
  * grace period (master LOCK_RECLAIM_GRACE_MS, longer than this renewal interval).
+ *
+ * <p>Two things renew at once, on the renewal thread: a reply from another master than the one
+ * before (a failover: the renewal learns the new leader's term, so locks are reclaimed without
+ * waiting for the next interval), and the locks having been reclaimed under a new term (the
+ * renewal says so, and the leader may end its grace period early). Every renewal carries
+ * {@link SessionLocks#reclaimCompleteTerm()}. At most one early renewal waits at a time.
  */
 final class ClientSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
@@ -27,6 +35,7 @@ final class ClientSession implements AutoCloseable {
     private final SessionOptions options;
     private final ScheduledExecutorService renewer;
     private final SessionLocks locks;
+    private final AtomicBoolean earlyRenewQueued = new AtomicBoolean();
     private volatile SessionInfo info;
     private volatile boolean closed;
 
@@ -34,11 +43,12 @@ final class ClientSession implements AutoCloseable {
         this.master = master;
         this.options = options;
         this.info = opened.getSession();
-        this.locks = new SessionLocks(master, this::id, opened.getLeaderTerm());
         this.renewer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("mooseng-session-" + info.getSessionId()).factory());
+        this.locks = new SessionLocks(master, this::id, opened.getLeaderTerm(), this::renewSoon);
         long intervalMs = Math.max(MIN_RENEW_INTERVAL_MS, Integer.toUnsignedLong(info.getLeaseMs()) / 3);
         renewer.scheduleWithFixedDelay(this::renew, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
+        master.onAnswerFromAnotherMaster(this::renewSoon);
     }
 
     static ClientSession open(MasterConnection master, SessionOptions options) throws MoosengException {
@@ -64,12 +74,28 @@ final class ClientSession implements AutoCloseable {
         return reply;
     }
 
+    /** Renews on the renewal thread as soon as it is free, unless such a renewal is already waiting. */
+    private void renewSoon() {
+        if (closed || !earlyRenewQueued.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            renewer.execute(() -> {
+                earlyRenewQueued.set(false);
+                renew();
+            });
+        } catch (RejectedExecutionException e) {
+            earlyRenewQueued.set(false); // closing
+        }
+    }
+
     private void renew() {
         if (closed) {
             return;
         }
         try {
-            SessionRequest request = SessionRequest.newBuilder().setSessionId(id()).build();
+            SessionRequest request = SessionRequest.newBuilder().setSessionId(id())
+                    .setReclaimCompleteTerm(locks.reclaimCompleteTerm()).build();
             RenewSessionReply reply = master.call("session " + id(), s -> s.renewSession(request));
             if (reply.getStatus() == Status.ESTALE.code()) {
                 // Expired (the client was cut off longer than the lease): the master has released
@@ -96,6 +122,7 @@ final class ClientSession implements AutoCloseable {
             return;
         }
         closed = true;
+        master.onAnswerFromAnotherMaster(() -> { });
         locks.close();
         renewer.shutdownNow();
         try {

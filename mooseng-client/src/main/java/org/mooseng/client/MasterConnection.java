@@ -68,6 +68,9 @@ final class MasterConnection implements AutoCloseable {
     /** Channels by master, opened on first use and kept: a failover moves back and forth between a few. */
     private final Map<MasterAddress, Endpoint> endpoints = new ConcurrentHashMap<>();
     private volatile Endpoint current;
+    /** The master the last reply came from; null before the first. */
+    private volatile MasterAddress answeredBy;
+    private volatile Runnable anotherMasterAnswered = () -> { };
     private volatile String clusterId;
     private volatile boolean closed;
     private int nextMaster;
@@ -108,6 +111,14 @@ final class MasterConnection implements AutoCloseable {
     /** The master currently talked to. */
     String address() {
         return current.address().toString();
+    }
+
+    /**
+     * Runs {@code listener} (on the caller's thread: it must be quick) whenever a reply comes
+     * from another master than the reply before: after a failover or a redirect to the leader.
+     */
+    void onAnswerFromAnotherMaster(Runnable listener) {
+        anotherMasterAnswered = listener;
     }
 
     /**
@@ -162,6 +173,7 @@ final class MasterConnection implements AutoCloseable {
             }
             String leader = status == Status.NOT_LEADER.code() ? replyMessage(reply) : null;
             if (leader == null) {
+                answered(endpoint.address());
                 return reply;
             }
             if (retries == 0) {
@@ -210,6 +222,16 @@ final class MasterConnection implements AutoCloseable {
         }
         String description = status.getDescription();
         return description != null && description.contains("channel closed");
+    }
+
+    private void answered(MasterAddress address) {
+        MasterAddress before = answeredBy;
+        if (!address.equals(before)) {
+            answeredBy = address;
+            if (before != null) {
+                anotherMasterAnswered.run();
+            }
+        }
     }
 
     /** The status field of a reply, 0 when it has none. */

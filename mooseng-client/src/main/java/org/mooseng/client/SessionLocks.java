@@ -27,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * grace period in which it grants reclaims. Every lock and renewal reply names the leader's
  * term; when one names a newer term than the locks were granted under, every entry of the
  * {@link LockLedger} is sent again with {@code reclaim} set, before any other lock call of this
- * client goes out: lock calls share a gate that a reclaim holds alone.
+ * client goes out: lock calls share a gate that a reclaim holds alone. Once every entry has been
+ * answered under the new term (also when the ledger was empty) the session is told, to renew at
+ * once with {@link #reclaimCompleteTerm()}: the leader ends its grace period early when every
+ * session has said so.
  *
  * <p>A refused reclaim means the lock is lost: it leaves the ledger and a WARN names the inode
  * and owner. The process that held it cannot be told (POSIX has no lock revocation); it goes on
@@ -54,6 +57,8 @@ final class SessionLocks implements AutoCloseable {
 
     private final MasterConnection master;
     private final LongSupplier sessionId;
+    /** Told (outside the gate) when the ledger has caught up with a newer term. */
+    private final Runnable reclaimed;
     private final LockLedger ledger = new LockLedger();
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final ReentrantLock[] ownerStripes = new ReentrantLock[OWNER_STRIPES];
@@ -66,9 +71,10 @@ final class SessionLocks implements AutoCloseable {
     private volatile long ledgerTerm;
     private volatile boolean closed;
 
-    SessionLocks(MasterConnection master, LongSupplier sessionId, long leaderTerm) {
+    SessionLocks(MasterConnection master, LongSupplier sessionId, long leaderTerm, Runnable reclaimed) {
         this.master = master;
         this.sessionId = sessionId;
+        this.reclaimed = reclaimed;
         this.ledgerTerm = leaderTerm;
         this.newestTerm.set(leaderTerm);
         for (int i = 0; i < OWNER_STRIPES; i++) {
@@ -155,6 +161,15 @@ final class SessionLocks implements AutoCloseable {
         }
     }
 
+    /**
+     * The leader term under which the master holds every lock of the ledger, given back and
+     * answered, when no newer term has been heard of; 0 while a reclaim is due or under way.
+     */
+    long reclaimCompleteTerm() {
+        long held = ledgerTerm;
+        return held >= newestTerm.get() ? held : 0;
+    }
+
     /** What the ledger holds (tests). */
     LockLedger ledger() {
         return ledger;
@@ -193,30 +208,42 @@ final class SessionLocks implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        long before = ledgerTerm;
         try {
-            for (int round = 0; round < MAX_RECLAIM_ROUNDS && !closed; round++) {
-                long target = newestTerm.get();
-                if (target <= ledgerTerm) {
-                    return;
-                }
-                if (ledger.isEmpty()) {
-                    ledgerTerm = target;
-                    return;
-                }
-                Optional<Long> answeredIn = reclaimAll(target);
-                if (answeredIn.isEmpty()) {
-                    return;
-                }
-                // A reply from an older term (a deposed leader still answering) leaves the ledger
-                // behind the newest term, and the next round goes again.
-                ledgerTerm = answeredIn.get();
-            }
-            if (newestTerm.get() > ledgerTerm && !closed) {
-                LOG.warn("session {}: the leader kept changing while locks were being reclaimed; trying again at "
-                        + "the next lock call or renewal", Long.toUnsignedString(sessionId.getAsLong()));
-            }
+            reclaimRounds();
         } finally {
             gate.writeLock().unlock();
+        }
+        if (ledgerTerm > before && reclaimCompleteTerm() != 0 && !closed) {
+            reclaimed.run();
+        }
+    }
+
+    /**
+     * Reclaims until the ledger is held under the newest term heard of, the master cannot be
+     * reached, or the leader keeps changing. Runs with the gate held alone.
+     */
+    private void reclaimRounds() {
+        for (int round = 0; round < MAX_RECLAIM_ROUNDS && !closed; round++) {
+            long target = newestTerm.get();
+            if (target <= ledgerTerm) {
+                return;
+            }
+            if (ledger.isEmpty()) {
+                ledgerTerm = target;
+                return;
+            }
+            Optional<Long> answeredIn = reclaimAll(target);
+            if (answeredIn.isEmpty()) {
+                return;
+            }
+            // A reply from an older term (a deposed leader still answering) leaves the ledger
+            // behind the newest term, and the next round goes again.
+            ledgerTerm = answeredIn.get();
+        }
+        if (newestTerm.get() > ledgerTerm && !closed) {
+            LOG.warn("session {}: the leader kept changing while locks were being reclaimed; trying again at "
+                    + "the next lock call or renewal", Long.toUnsignedString(sessionId.getAsLong()));
         }
     }
 

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,6 +26,8 @@ import org.mooseng.common.InodeId;
 import org.mooseng.common.Status;
 import org.mooseng.proto.ClusterInfoReply;
 import org.mooseng.proto.ClusterInfoRequest;
+import org.mooseng.proto.ListSessionsReply;
+import org.mooseng.proto.ListSessionsRequest;
 import org.mooseng.proto.LockReply;
 import org.mooseng.proto.LockRequest;
 import org.mooseng.proto.MasterClientServiceGrpc;
@@ -43,6 +47,7 @@ class LockReclaimTest {
     static final long OTHER_OWNER = 12;
 
     private ScriptedLeader master;
+    private ScriptedLeader nextMaster;
     private MoosengClient client;
 
     @AfterEach
@@ -52,6 +57,9 @@ class LockReclaimTest {
         }
         if (master != null) {
             master.close();
+        }
+        if (nextMaster != null) {
+            nextMaster.close();
         }
     }
 
@@ -95,6 +103,55 @@ class LockReclaimTest {
         int renewals = master.renewals.get();
         await(() -> master.renewals.get() >= renewals + 2);
         assertThat(master.received).hasSize(1);
+    }
+
+    @Test
+    void afterReclaimingUnderANewTermTheSessionSaysSoWithoutWaitingForItsNextRenewal() throws Exception {
+        // Renewals are 20 minutes apart: whatever renews during the test was triggered.
+        start(3_600_000);
+        client.setLock(FILE, OWNER, LockType.EXCLUSIVE, 0, 100, 7);
+        master.received.clear();
+
+        master.term.set(2);
+        client.getLock(FILE, OTHER_OWNER, LockType.SHARED, 0, 1, 9);
+
+        await(() -> master.reclaimCompleteSaid.containsKey(2L));
+        assertThat(master.received).containsExactly(
+                "getlk 5/12 SHARED 0+1",
+                "reclaim setlk 5/11 EXCLUSIVE 0+100 pid 7");
+        // First said once the reclaim was in, never before.
+        assertThat(master.reclaimCompleteSaid.get(2L)).isEqualTo(2);
+    }
+
+    @Test
+    void aSessionWithoutLocksSaysItHasReclaimedOnceItHearsOfANewTerm() throws Exception {
+        start(3_600_000);
+        master.term.set(4);
+        assertThat(client.getLock(FILE, OWNER, LockType.EXCLUSIVE, 0, 0, 7).isUnlocked()).isTrue();
+
+        await(() -> master.reclaimCompleteSaid.containsKey(4L));
+        assertThat(master.received).containsExactly("getlk 5/11 EXCLUSIVE 0+0");
+    }
+
+    @Test
+    void aReplyFromAnotherMasterRenewsAtOnceAndSoReclaimsWithoutALockCall() throws Exception {
+        master = new ScriptedLeader(3_600_000);
+        nextMaster = new ScriptedLeader(3_600_000);
+        nextMaster.term.set(2);
+        client = MoosengClient.connect(ClientOptions.builder()
+                .master("127.0.0.1:" + master.port() + ",127.0.0.1:" + nextMaster.port())
+                .credentials(UserCredentials.root()).session(new SessionOptions(true, 0, "test", "/mnt/test"))
+                .failoverTimeoutMs(5_000).build());
+        client.setLock(FILE, OWNER, LockType.SHARED, 0, 0, 7);
+        assertThat(nextMaster.renewals.get()).isZero();
+
+        master.close();
+        // Any call will do; this one knows nothing of terms or locks.
+        client.listSessions();
+
+        await(() -> nextMaster.reclaimCompleteSaid.containsKey(2L));
+        assertThat(nextMaster.received).containsExactly("reclaim setlk 5/11 SHARED 0+0 pid 7");
+        assertThat(nextMaster.reclaimCompleteSaid.get(2L)).isEqualTo(1);
     }
 
     @Test
@@ -189,6 +246,8 @@ class LockReclaimTest {
         /** Every lock request, as "[reclaim ]call inode/owner TYPE[ start+length[ pid p]]". */
         final List<String> received = new CopyOnWriteArrayList<>();
         final List<Long> releasedOwners = new CopyOnWriteArrayList<>();
+        /** Each term a renewal said reclaim complete for, with how many lock requests had come by then. */
+        final Map<Long, Integer> reclaimCompleteSaid = new ConcurrentHashMap<>();
         volatile Predicate<LockRequest> refuseReclaim = r -> false;
         volatile Status refusal = Status.EAGAIN;
         volatile boolean refuseAll;
@@ -219,7 +278,13 @@ class LockReclaimTest {
         @Override
         public void renewSession(SessionRequest r, StreamObserver<RenewSessionReply> out) {
             renewals.incrementAndGet();
+            reclaimCompleteSaid.putIfAbsent(r.getReclaimCompleteTerm(), received.size());
             reply(out, RenewSessionReply.newBuilder().setLeaderTerm(term.get()).build());
+        }
+
+        @Override
+        public void listSessions(ListSessionsRequest r, StreamObserver<ListSessionsReply> out) {
+            reply(out, ListSessionsReply.getDefaultInstance());
         }
 
         @Override

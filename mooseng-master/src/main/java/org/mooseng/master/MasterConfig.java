@@ -97,13 +97,15 @@ public final class MasterConfig {
     public static final ConfigKey<Long> LOCK_RECLAIM_GRACE_MS = ConfigKey.integer("LOCK_RECLAIM_GRACE_MS", 15_000,
             0, 300_000, "milliseconds",
             "After a failover or restart the new leader holds no file lock (locks are not in the log).\n"
-                    + "For this long it grants only locks clients give back (reclaim) and what their holders\n"
-                    + "already have, so no one takes a lock whose holder has not reclaimed it yet; other lock\n"
-                    + "requests get EAGAIN, and blocking ones wait. A client that makes no lock call learns of\n"
-                    + "the new leader at its next session renewal, every third of SESSION_LEASE_MS (10 s by\n"
-                    + "default): keep this above that plus an election and the reclaim calls (15 s for the\n"
-                    + "default lease), but short, since every new lock in the cluster waits it out after each\n"
-                    + "failover. 0 = no grace period: locks of the old leader are lost on failover.");
+                    + "For up to this long it grants only locks clients give back (reclaim) and what their\n"
+                    + "holders already have, so no one takes a lock whose holder has not reclaimed it yet; other\n"
+                    + "lock requests get EAGAIN, and blocking ones wait. The period ends sooner once every\n"
+                    + "session has said it has reclaimed, or has ended. A client that makes no call at all\n"
+                    + "learns of the new leader at its next session renewal, every third of SESSION_LEASE_MS\n"
+                    + "(10 s by default): keep this above that plus an election and the reclaim calls (15 s for\n"
+                    + "the default lease); a session that never says it has reclaimed (a client killed or cut\n"
+                    + "off) makes every new lock wait it out. 0 = no grace period: locks of the old leader are\n"
+                    + "lost on failover.");
 
     public static final ConfigKey<Long> CHUNK_HEALTH_INTERVAL_MS = ConfigKey.integer("CHUNK_HEALTH_INTERVAL_MS",
             5_000, 100, 3_600_000, "milliseconds",

@@ -180,6 +180,48 @@ class SessionMasterTest {
         assertThat(sessionIds(client)).containsExactly(b);
     }
 
+    @Test
+    void afterARestartTheLockGracePeriodEndsOnceEverySessionHasReclaimedOrExpired() throws IOException {
+        Config config = TestMasters.config(dir).with(MasterConfig.SESSION_LEASE_MS, 3_000L)
+                .with(MasterConfig.SESSION_CHECK_INTERVAL_MS, 50L)
+                .with(MasterConfig.LOCK_RECLAIM_GRACE_MS, 300_000L);
+        MasterClientServiceBlockingStub client = start(config);
+        long a = openSession(client, "a");
+        long b = openSession(client, "b");
+        long silent = openSession(client, "silent");
+        long f = createFile(client, "f", TestMasters.ROOT);
+        long g = createFile(client, "g", TestMasters.ROOT);
+        long oldTerm = client.setLock(lock(a, f, LockType.LOCK_EXCLUSIVE)).getLeaderTerm();
+
+        disconnect();
+        MasterClientServiceBlockingStub next = start(config);
+
+        assertThat(sessionIds(next)).containsExactlyInAnyOrder(a, b, silent);
+        long term = next.renewSession(renew(a, 0)).getLeaderTerm();
+        assertThat(term).isGreaterThan(oldTerm);
+        assertThat(next.setLock(lock(a, f, LockType.LOCK_EXCLUSIVE).toBuilder().setReclaim(true).build())
+                .getStatus()).isZero();
+        assertThat(next.renewSession(renew(a, term)).getStatus()).isZero();
+        // Said for the old leader's term, it counts for nothing; said for this one, it counts.
+        assertThat(next.renewSession(renew(b, oldTerm)).getStatus()).isZero();
+        assertThat(next.renewSession(renew(b, term)).getStatus()).isZero();
+        // One session has said nothing: it may still come with locks to reclaim.
+        var refused = next.setLock(lock(b, g, LockType.LOCK_EXCLUSIVE));
+        assertThat(refused.getStatus()).isEqualTo(Status.EAGAIN.code());
+        assertThat(refused.getMessage()).contains("grace period");
+
+        // It never renews, so it expires; then nothing holds the grace period up.
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            assertThat(next.renewSession(renew(a, term)).getStatus()).isZero();
+            assertThat(next.renewSession(renew(b, term)).getStatus()).isZero();
+            return java.util.Set.copyOf(sessionIds(next)).equals(java.util.Set.of(a, b));
+        });
+        assertThat(next.setLock(lock(b, g, LockType.LOCK_EXCLUSIVE)).getStatus()).isZero();
+        var held = next.setLock(lock(b, f, LockType.LOCK_SHARED));
+        assertThat(held.getStatus()).isEqualTo(Status.EAGAIN.code());
+        assertThat(held.getMessage()).contains("locked by another owner");
+    }
+
     private MasterClientServiceBlockingStub start(Config config) throws IOException {
         if (!MasterServer.isFormatted(config)) {
             MasterServer.format(config, "sessions-test");
@@ -235,6 +277,10 @@ class SessionMasterTest {
     private static OpenFileRequest openFile(long session, long inode, int flags) {
         return OpenFileRequest.newBuilder().setCred(TestMasters.ROOT).setSessionId(session).setInode(inode)
                 .setFlags(flags).build();
+    }
+
+    private static SessionRequest renew(long session, long reclaimCompleteTerm) {
+        return SessionRequest.newBuilder().setSessionId(session).setReclaimCompleteTerm(reclaimCompleteTerm).build();
     }
 
     private static LockRequest lock(long session, long inode, LockType type) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -26,7 +27,8 @@ import org.mooseng.master.MasterServer;
 
 /**
  * Locks survive the loss of the leader: the new leader holds none, and its grace period keeps
- * them from others until their holders have given them back. Three real masters, real clients.
+ * them from others until their holders have given them back; it ends early once every session
+ * has. Three real masters, real clients.
  */
 class LockFailoverTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
@@ -54,6 +56,9 @@ class LockFailoverTest {
         MasterServer first = group.awaitLeader(WAIT);
         MoosengClient holder = mount("/mnt/holder");
         MoosengClient other = mount("/mnt/other");
+        // A session that never reaches the new leader keeps its grace period to the full length
+        // (until it expires), however soon the two others have reclaimed.
+        onlyKnowing(first, "/mnt/silent");
         InodeId file = holder.create(InodeId.ROOT, "shared", 0666, true).inode();
         holder.setLock(file, HOLDER, LockType.EXCLUSIVE, 0, 100, 1234);
         holder.flock(file, HOLDER, LockType.EXCLUSIVE, true);
@@ -101,9 +106,7 @@ class LockFailoverTest {
         MasterServer first = group.awaitLeader(WAIT);
         // The holder knows only the first leader: once it is gone the holder cannot reach the
         // group, as a client killed or cut off could not, and never gives its locks back.
-        MoosengClient holder = group.newClient(group.clientOptions().master(group.clientAddress(first))
-                .credentials(UserCredentials.root()).session(SessionOptions.forMount("/mnt/lost"))
-                .failoverTimeoutMs(1_000));
+        MoosengClient holder = onlyKnowing(first, "/mnt/lost");
         MoosengClient other = mount("/mnt/other");
         InodeId file = holder.create(InodeId.ROOT, "abandoned", 0666, true).inode();
         holder.setLock(file, HOLDER, LockType.EXCLUSIVE, 0, 0, 1234);
@@ -119,6 +122,41 @@ class LockFailoverTest {
         other.flock(file, OTHER, LockType.EXCLUSIVE, true);
         assertThat(other.listSessions()).extracting(SessionSummary::sessionId)
                 .contains(holder.sessionId().orElseThrow());
+    }
+
+    @Test
+    void theGracePeriodEndsAsSoonAsEverySessionHasReclaimed() throws Exception {
+        // Renewals every 40 s and a 20 s grace period: only the client noticing the new leader
+        // by itself, and saying when it has reclaimed, frees new locks within seconds.
+        group = MasterGroup.start(root, 3, c -> c.with(MasterConfig.RAFT_ELECTION_TIMEOUT_MS, 600L)
+                .with(MasterConfig.SESSION_LEASE_MS, 120_000L).with(MasterConfig.LOCK_RECLAIM_GRACE_MS, 20_000L));
+        MasterServer first = group.awaitLeader(WAIT);
+        MoosengClient holder = mount("/mnt/holder");
+        MoosengClient other = mount("/mnt/other");
+        InodeId file = holder.create(InodeId.ROOT, "held", 0666, true).inode();
+        InodeId free = holder.create(InodeId.ROOT, "free", 0666, true).inode();
+        holder.setLock(file, HOLDER, LockType.EXCLUSIVE, 0, 100, 1234);
+
+        group.stop(first);
+        group.awaitLeader(WAIT);
+        Instant leaderUp = Instant.now();
+        // The holder makes no lock call, only one that lands on the new leader.
+        holder.stat("/");
+
+        await().atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(100))
+                .until(() -> granted(() -> other.setLock(free, OTHER, LockType.EXCLUSIVE, 0, 0, 99)));
+        assertThat(Duration.between(leaderUp, Instant.now())).isLessThan(Duration.ofSeconds(8));
+        // The holder's lock was given back before the period ended, and still refuses the other client.
+        assertRefused(() -> other.setLock(file, OTHER, LockType.SHARED, 50, 10, 99), "locked by another owner");
+        assertThat(other.getLock(file, OTHER, LockType.SHARED, 0, 0, 99)).isEqualTo(new LockInfo(LockType.EXCLUSIVE,
+                0, 100, 1234, holder.sessionId().orElseThrow(), HOLDER));
+    }
+
+    /** A client that knows only {@code member}: once that member is gone it reaches no one. */
+    private MoosengClient onlyKnowing(MasterServer member, String mountPoint) throws MoosengException {
+        return group.newClient(group.clientOptions().master(group.clientAddress(member))
+                .credentials(UserCredentials.root()).session(SessionOptions.forMount(mountPoint))
+                .failoverTimeoutMs(1_000));
     }
 
     private MoosengClient mount(String mountPoint) throws MoosengException {

@@ -1,6 +1,7 @@
 package org.mooseng.master.service;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
@@ -26,6 +27,7 @@ import org.mooseng.proto.OpenSessionRequest;
 import org.mooseng.proto.ReleaseFileRequest;
 import org.mooseng.proto.RenewSessionReply;
 import org.mooseng.proto.SessionExpireOp;
+import org.mooseng.proto.SessionInfo;
 import org.mooseng.proto.SessionOpenOp;
 import org.mooseng.proto.SessionReply;
 import org.mooseng.proto.SessionRequest;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * log; lease renewals and locks are the leader's soft state, reset when leadership changes. A
  * new leader opens a lock grace period in which clients reclaim the locks they held (see
  * {@link LockTable}); every lock and session reply names the leader's term so that clients
- * notice the change.
+ * notice the change. The period ends early once every session that existed when this master
+ * took office has said, on a renewal, that it has reclaimed under this term, or has ended.
  */
 public final class ClientSessions {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSessions.class);
@@ -80,22 +83,28 @@ public final class ClientSessions {
             locks.endTerm();
             return;
         }
-        // Without a session nobody can hold a lock to reclaim: a new cluster serves locks at once.
-        long graceMs = anySession() ? lockGraceMs : 0;
-        locks.startTerm(term, nowMs.getAsLong() + graceMs);
-        if (graceMs > 0) {
-            LOG.info("leader of term {}: lock grace period of {} ms, only reclaims of held locks are granted", term,
-                    graceMs);
+        long now = nowMs.getAsLong();
+        Optional<List<Long>> awaited = sessionIds();
+        if (awaited.isPresent()) {
+            // Without a session nobody can hold a lock to reclaim: a new cluster serves locks at once.
+            locks.startTerm(term, now + lockGraceMs, awaited.get());
+        } else {
+            locks.startTerm(term, now + lockGraceMs);
+        }
+        if (locks.inGrace(now)) {
+            LOG.info("leader of term {}: lock grace period, only reclaims of held locks are granted for {} ms{}", term,
+                    lockGraceMs, awaited.map(ids -> ", or until " + (ids.size() == 1 ? "the one session has"
+                            : "all " + ids.size() + " sessions have") + " reclaimed or ended").orElse(""));
         }
     }
 
-    private boolean anySession() {
+    private Optional<List<Long>> sessionIds() {
         try {
-            return !sessions.sessions().isEmpty();
+            return Optional.of(sessions.sessions().stream().map(SessionInfo::getSessionId).toList());
         } catch (RuntimeException e) {
             // A store closing under the look: the full grace period is the safe side.
             LOG.debug("sessions unreadable at leadership change", e);
-            return true;
+            return Optional.empty();
         }
     }
 
@@ -135,8 +144,20 @@ public final class ClientSessions {
             return RenewSessionReply.newBuilder().setStatus(unknown.getStatus()).setMessage(unknown.getMessage())
                     .setLeaderTerm(locks.term()).build();
         }
-        leases.renew(req.getSessionId(), nowMs.getAsLong());
+        long now = nowMs.getAsLong();
+        leases.renew(req.getSessionId(), now);
+        if (req.getReclaimCompleteTerm() != 0) {
+            locks.reclaimComplete(req.getSessionId(), req.getReclaimCompleteTerm(), now).ifPresent(end ->
+                    logEarlyGraceEnd(end, req.getSessionId(), "has reclaimed its locks"));
+        }
         return RenewSessionReply.newBuilder().setStatus(0).setLeaderTerm(locks.term()).build();
+    }
+
+    private static void logEarlyGraceEnd(LockTable.EarlyGraceEnd end, long lastSessionId, String lastDid) {
+        LOG.info("leader of term {}: lock grace period ended {} ms early, new locks are granted: every session that "
+                + "may hold locks of an earlier leader has reclaimed them ({}) or ended ({}); the last, session {}, {}",
+                end.term(), end.shortenedByMs(), end.reclaimed(), end.ended(), Long.toUnsignedString(lastSessionId),
+                lastDid);
     }
 
     CompletableFuture<StatusReply> close(SessionRequest req) {
@@ -242,6 +263,8 @@ public final class ClientSessions {
         return log.propose(op).thenApply(r -> {
             if (r.getStatus() == 0 || r.getStatus() == Status.ESTALE.code()) {
                 int dropped = locks.releaseSession(sessionId);
+                locks.sessionEnded(sessionId, nowMs.getAsLong()).ifPresent(grace -> logEarlyGraceEnd(grace, sessionId,
+                        closedByClient ? "was closed" : "expired"));
                 leases.forget(sessionId);
                 registry.release(r.getReleasedChunksList());
                 LOG.debug("session {} ended ({}), {} locks dropped", Long.toUnsignedString(sessionId),

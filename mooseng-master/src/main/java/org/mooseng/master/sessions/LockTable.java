@@ -1,12 +1,15 @@
 package org.mooseng.master.sessions;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.mooseng.common.locks.LockMode;
 import org.mooseng.common.locks.LockRange;
 import org.mooseng.common.locks.OwnerRanges;
@@ -18,7 +21,10 @@ import org.mooseng.common.locks.OwnerRanges;
  * <p>A master that becomes leader starts empty, in a <em>grace period</em>: clients give back
  * the locks the previous leader granted them (reclaims), and no other lock is taken or
  * upgraded until the period ends, so nobody can take a lock whose holder has not reclaimed it
- * yet. Unlocks always apply. After the grace period a reclaim is an ordinary request.
+ * yet. Unlocks always apply. After the grace period a reclaim is an ordinary request. When the
+ * table knows which sessions may hold locks of an earlier leader, the period ends early once
+ * each of them has said it has given them all back (reclaim complete) or has ended; a session
+ * that says nothing keeps it to its full length.
  *
  * <p>Locks of one owner never conflict with each other: a new lock of an owner replaces the
  * owner's locks on the range (see {@link OwnerRanges}). Pure logic: time comes in as an
@@ -73,13 +79,31 @@ public final class LockTable {
         }
     }
 
+    /**
+     * The grace period of {@code term} ended {@code shortenedByMs} before its time: of the
+     * sessions it waited for, {@code reclaimed} said they had given their locks back and
+     * {@code ended} closed or expired.
+     */
+    public record EarlyGraceEnd(long term, long shortenedByMs, int reclaimed, int ended) {
+    }
+
     private final Map<Long, Map<Owner, OwnerRanges>> ranges = new HashMap<>();
     private final Map<Long, Map<Owner, LockMode>> flocks = new HashMap<>();
     /** The leader term the locks belong to; 0 = not leading. */
     private long term;
     private long graceEndsAtMs;
+    /**
+     * Sessions that may still reclaim locks in this term's grace period; null when not known,
+     * and the period then runs its full length.
+     */
+    private Set<Long> awaitedSessions;
+    private int sessionsReclaimed;
+    private int sessionsEnded;
 
-    /** This master leads {@code term} from now on: every lock goes, reclaims are taken until {@code graceEndsAtMs}. */
+    /**
+     * This master leads {@code term} from now on: every lock goes, reclaims are taken until
+     * {@code graceEndsAtMs}, however soon their holders are done.
+     */
     public synchronized void startTerm(long term, long graceEndsAtMs) {
         if (term <= 0) {
             throw new IllegalArgumentException("leader term must be positive: " + term);
@@ -87,6 +111,20 @@ public final class LockTable {
         clear();
         this.term = term;
         this.graceEndsAtMs = graceEndsAtMs;
+        this.awaitedSessions = null;
+        this.sessionsReclaimed = 0;
+        this.sessionsEnded = 0;
+    }
+
+    /**
+     * As {@link #startTerm(long, long)}, and the grace period ends as soon as each of
+     * {@code sessions} (every session that may hold a lock an earlier leader granted) has said
+     * it has reclaimed (see {@link #reclaimComplete}) or has ended: with none, there is no grace
+     * period at all.
+     */
+    public synchronized void startTerm(long term, long graceEndsAtMs, Collection<Long> sessions) {
+        startTerm(term, sessions.isEmpty() ? 0 : graceEndsAtMs);
+        this.awaitedSessions = new HashSet<>(sessions);
     }
 
     /** This master no longer leads: every lock goes, and every request is refused until the next term. */
@@ -94,6 +132,44 @@ public final class LockTable {
         clear();
         term = 0;
         graceEndsAtMs = 0;
+        awaitedSessions = null;
+    }
+
+    /**
+     * The session has given back every lock earlier leaders granted it to the leader of
+     * {@code reclaimedTerm} (ignored for another term than this table's: those reclaims went to
+     * another leader). Returns how the grace period ended when this was the last session it
+     * waited for.
+     */
+    public synchronized Optional<EarlyGraceEnd> reclaimComplete(long sessionId, long reclaimedTerm, long nowMs) {
+        if (reclaimedTerm != term || !inGrace(nowMs) || awaitedSessions == null
+                || !awaitedSessions.remove(sessionId)) {
+            return Optional.empty();
+        }
+        sessionsReclaimed++;
+        return endGraceIfNoneAwaited(nowMs);
+    }
+
+    /**
+     * The session closed or expired: it has nothing left to reclaim. Returns how the grace
+     * period ended when this was the last session it waited for. Its locks go with
+     * {@link #releaseSession}.
+     */
+    public synchronized Optional<EarlyGraceEnd> sessionEnded(long sessionId, long nowMs) {
+        if (!inGrace(nowMs) || awaitedSessions == null || !awaitedSessions.remove(sessionId)) {
+            return Optional.empty();
+        }
+        sessionsEnded++;
+        return endGraceIfNoneAwaited(nowMs);
+    }
+
+    private Optional<EarlyGraceEnd> endGraceIfNoneAwaited(long nowMs) {
+        if (!awaitedSessions.isEmpty()) {
+            return Optional.empty();
+        }
+        EarlyGraceEnd end = new EarlyGraceEnd(term, graceEndsAtMs - nowMs, sessionsReclaimed, sessionsEnded);
+        graceEndsAtMs = nowMs;
+        return Optional.of(end);
     }
 
     /** The leader term the table belongs to, 0 when not leading. */

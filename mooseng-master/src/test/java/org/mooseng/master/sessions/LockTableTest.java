@@ -5,11 +5,13 @@ import static org.mooseng.common.locks.LockMode.EXCLUSIVE;
 import static org.mooseng.common.locks.LockMode.SHARED;
 import static org.mooseng.common.locks.LockRange.END_OF_FILE;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mooseng.common.locks.LockMode;
 import org.mooseng.master.sessions.LockTable.Conflict;
+import org.mooseng.master.sessions.LockTable.EarlyGraceEnd;
 import org.mooseng.master.sessions.LockTable.Granted;
 import org.mooseng.master.sessions.LockTable.InGrace;
 import org.mooseng.master.sessions.LockTable.NotLeading;
@@ -23,6 +25,7 @@ class LockTableTest {
     static final Owner A = new Owner(1, 100);
     static final Owner A_OTHER_PROCESS = new Owner(1, 101);
     static final Owner B = new Owner(2, 100);
+    static final long SESSION_C = 3;
     static final long GRACE_ENDS_MS = 10_000;
     static final long DURING_GRACE_MS = 4_000;
     static final long AFTER_GRACE_MS = GRACE_ENDS_MS;
@@ -179,6 +182,78 @@ class LockTableTest {
         assertThat(table.ranges(INODE)).isEmpty();
         assertThat(take(B, EXCLUSIVE, 0, 99, 2)).isEqualTo(new InGrace(TERM + 1, 5_000));
         assertThat(reclaim(B, EXCLUSIVE, 0, 99, 2)).isEqualTo(new Granted(TERM + 1));
+    }
+
+    @Test
+    void graceEndsEarlyOnceEverySessionOfEarlierTermsSaysItHasReclaimed() {
+        table.startTerm(TERM, GRACE_ENDS_MS, List.of(A.sessionId(), B.sessionId()));
+        nowMs = DURING_GRACE_MS;
+        reclaim(A, EXCLUSIVE, 0, 99, 1);
+        assertThat(table.reclaimComplete(A.sessionId(), TERM, nowMs)).isEmpty();
+        assertThat(take(B, SHARED, 200, 299, 2)).isInstanceOf(InGrace.class);
+
+        nowMs = DURING_GRACE_MS + 1_000;
+        assertThat(table.reclaimComplete(B.sessionId(), TERM, nowMs))
+                .contains(new EarlyGraceEnd(TERM, GRACE_ENDS_MS - nowMs, 2, 0));
+        assertThat(table.inGrace(nowMs)).isFalse();
+        assertThat(take(B, SHARED, 200, 299, 2)).isEqualTo(new Granted(TERM));
+        // What was reclaimed still holds.
+        assertThat(take(B, SHARED, 50, 50, 2)).isEqualTo(new Conflict(TERM, A));
+    }
+
+    @Test
+    void aSessionThatSaysNothingKeepsTheGracePeriodToItsFullLength() {
+        table.startTerm(TERM, GRACE_ENDS_MS, List.of(A.sessionId(), B.sessionId(), SESSION_C));
+        nowMs = DURING_GRACE_MS;
+        assertThat(table.reclaimComplete(A.sessionId(), TERM, nowMs)).isEmpty();
+        assertThat(table.reclaimComplete(B.sessionId(), TERM, nowMs)).isEmpty();
+        // Saying it twice counts once; saying it for another leader's term counts for nothing.
+        assertThat(table.reclaimComplete(B.sessionId(), TERM, nowMs)).isEmpty();
+        assertThat(table.reclaimComplete(SESSION_C, TERM - 1, nowMs)).isEmpty();
+        assertThat(table.reclaimComplete(SESSION_C, TERM + 1, nowMs)).isEmpty();
+
+        nowMs = GRACE_ENDS_MS - 1;
+        assertThat(take(B, SHARED, 200, 299, 2)).isEqualTo(new InGrace(TERM, 1));
+        nowMs = GRACE_ENDS_MS;
+        assertThat(take(B, SHARED, 200, 299, 2)).isEqualTo(new Granted(TERM));
+        // Once the period is over by time, a late word does not report an early end.
+        assertThat(table.reclaimComplete(SESSION_C, TERM, nowMs)).isEmpty();
+    }
+
+    @Test
+    void aSessionThatEndsNoLongerHoldsTheGracePeriodUp() {
+        table.startTerm(TERM, GRACE_ENDS_MS, List.of(A.sessionId(), B.sessionId(), SESSION_C));
+        nowMs = DURING_GRACE_MS;
+        assertThat(table.reclaimComplete(A.sessionId(), TERM, nowMs)).isEmpty();
+        assertThat(table.sessionEnded(SESSION_C, nowMs)).isEmpty();
+        assertThat(table.inGrace(nowMs)).isTrue();
+        assertThat(table.sessionEnded(B.sessionId(), nowMs))
+                .contains(new EarlyGraceEnd(TERM, GRACE_ENDS_MS - DURING_GRACE_MS, 1, 2));
+        assertThat(take(A, EXCLUSIVE, 0, 0, 1)).isEqualTo(new Granted(TERM));
+    }
+
+    @Test
+    void withoutSessionsThereIsNoGracePeriodAndWithUnknownSessionsItRunsItsFullLength() {
+        table.startTerm(TERM, GRACE_ENDS_MS, List.of());
+        assertThat(table.inGrace(0)).isFalse();
+
+        table.startTerm(TERM + 1, GRACE_ENDS_MS);
+        nowMs = DURING_GRACE_MS;
+        assertThat(table.reclaimComplete(A.sessionId(), TERM + 1, nowMs)).isEmpty();
+        assertThat(table.sessionEnded(B.sessionId(), nowMs)).isEmpty();
+        assertThat(take(A, EXCLUSIVE, 0, 0, 1)).isInstanceOf(InGrace.class);
+    }
+
+    @Test
+    void aNewTermWaitsForItsOwnSessionsAgain() {
+        table.startTerm(TERM, GRACE_ENDS_MS, List.of(A.sessionId()));
+        nowMs = DURING_GRACE_MS;
+        assertThat(table.reclaimComplete(A.sessionId(), TERM, nowMs)).isPresent();
+        table.startTerm(TERM + 1, nowMs + 5_000, List.of(A.sessionId()));
+        assertThat(take(B, SHARED, 0, 0, 2)).isInstanceOf(InGrace.class);
+        assertThat(table.reclaimComplete(A.sessionId(), TERM, nowMs)).isEmpty();
+        assertThat(table.reclaimComplete(A.sessionId(), TERM + 1, nowMs)).isPresent();
+        assertThat(take(B, SHARED, 0, 0, 2)).isInstanceOf(Granted.class);
     }
 
     @Test
