@@ -74,6 +74,12 @@ public final class FailoverBenchCommand implements Callable<Integer> {
                     + "kill and at the end (default ${DEFAULT-VALUE}).")
     int steadyTimeoutSeconds;
 
+    @Option(names = "--stall-dump-ms", paramLabel = "MS", defaultValue = "3000",
+            description = "When every writer has not resumed this long after a kill, each surviving master prints a "
+                    + "thread dump into its log (SIGQUIT), to show where a slow failover waits; 0 = never "
+                    + "(default ${DEFAULT-VALUE}).")
+    long stallDumpMs;
+
     /** One kill as printed and summed up. */
     private record Round(int number, FailoverTiming timing, int acknowledged, Optional<Duration> newLeaderSeen) {
     }
@@ -140,9 +146,14 @@ public final class FailoverBenchCommand implements Callable<Integer> {
             try {
                 Thread.sleep(loadBeforeKillMs);
                 killed = group.kill(steady.leader());
-                election = watch.await(steady.term(), killed.killNanos(), RESUME_TIMEOUT);
-                load.watchForResumeAfter(election.leaderlessUntilNanos());
-                awaitResume(load, killed.killNanos());
+                Thread stallWatch = watchForStall(number, group, killed, out);
+                try {
+                    election = watch.await(steady.term(), killed.killNanos(), RESUME_TIMEOUT);
+                    load.watchForResumeAfter(election.leaderlessUntilNanos());
+                    awaitResume(load, killed.killNanos());
+                } finally {
+                    stallWatch.interrupt();
+                }
             } finally {
                 load.stop();
             }
@@ -161,6 +172,31 @@ public final class FailoverBenchCommand implements Callable<Integer> {
                 group.restart(killed);
             }
         }
+    }
+
+    /**
+     * Unless interrupted first, waits {@link #stallDumpMs} after the kill and has every other
+     * master print a thread dump into its log: the one chance to see where a slow failover
+     * waits, since the state is gone by the time the round is over.
+     */
+    private Thread watchForStall(int number, LocalMasterGroup group, LocalMasterGroup.Killed killed,
+                                 PrintWriter out) {
+        return Thread.ofVirtual().name("stall-watch-" + number).start(() -> {
+            if (stallDumpMs <= 0) {
+                return;
+            }
+            try {
+                Thread.sleep(stallDumpMs);
+            } catch (InterruptedException e) {
+                return;
+            }
+            List<String> dumped = group.dumpThreads(killed.master());
+            synchronized (out) {
+                out.printf("kill %2d: writers not resumed %d ms after the kill; thread dumps of %s are in their logs%n",
+                        number, stallDumpMs, dumped.isEmpty() ? "no master" : String.join(", ", dumped));
+                out.flush();
+            }
+        });
     }
 
     private void checkArguments() {

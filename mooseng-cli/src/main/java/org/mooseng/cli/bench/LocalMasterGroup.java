@@ -163,6 +163,41 @@ final class LocalMasterGroup {
         }
     }
 
+    /**
+     * Sends SIGQUIT to every live master but {@code except}: the JVM prints a thread dump to its
+     * output, which {@code up} sends to the master's log. Returns the names of those signalled.
+     */
+    List<String> dumpThreads(Instance except) {
+        List<String> signalled = new ArrayList<>();
+        for (Instance master : byClientPort.values()) {
+            if (master.equals(except)) {
+                continue;
+            }
+            Optional<ProcessHandle> process;
+            try {
+                process = cluster.pidFile(master).liveProcess();
+            } catch (IOException e) {
+                continue;
+            }
+            if (process.isEmpty()) {
+                continue;
+            }
+            try {
+                Process kill = new ProcessBuilder("kill", "-QUIT", Long.toString(process.get().pid()))
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (kill.waitFor() == 0) {
+                    signalled.add(master.name());
+                }
+            } catch (IOException e) {
+                // No kill(1): no dump.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return signalled;
+    }
+
     static boolean isGone(ProcessHandle process) {
         return PidFile.exited(process);
     }
