@@ -108,6 +108,10 @@ public final class RaftNode implements MetaLog, AutoCloseable {
         // top of the election timeout): a quarter of the timeout still spreads two followers'
         // elections apart, and pre-vote keeps a split vote from costing a term.
         raftOptions.setMaxElectionDelayMs(Math.max(1, settings.electionTimeoutMs() / 4));
+        // Reads are served under the leader's lease (decision 0009): while a majority answered
+        // within the lease (nine tenths of the election timeout), no other member can have been
+        // elected, so a read needs no heartbeat round; past it, jraft falls back to read index.
+        raftOptions.setReadOnlyOptions(com.alipay.sofa.jraft.option.ReadOnlyOption.ReadOnlyLeaseBased);
 
         NodeOptions options = new NodeOptions();
         options.setRaftOptions(raftOptions);
