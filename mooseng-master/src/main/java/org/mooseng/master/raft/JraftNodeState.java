@@ -19,14 +19,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a jraft node's state for {@link RaftStatus}. jraft 1.3.14 has public getters for the
- * state and the indexes, but not for the term (only in {@code describe}) nor for when the
- * leader was last heard from: that is the private {@code NodeImpl.lastLeaderTimestamp}, read
- * here by reflection and reported as unknown if a jraft version has no such field.
+ * state and the indexes, but not for the term nor for when the leader was last heard from:
+ * those are the private {@code NodeImpl.currTerm} and {@code lastLeaderTimestamp}, read here
+ * by reflection. Without {@code currTerm} the term is parsed from {@code describe}, which takes
+ * the node's locks and prints the log store's statistics: too heavy for a status polled every
+ * few milliseconds, but correct. Without {@code lastLeaderTimestamp} the contact age is
+ * reported as unknown.
  */
 final class JraftNodeState {
     private static final Logger LOG = LoggerFactory.getLogger(JraftNodeState.class);
     private static final Pattern TERM_LINE = Pattern.compile("(?m)^term: (\\d+)$");
-    private static final Field LAST_LEADER_TIMESTAMP = lastLeaderTimestampField();
+    private static final Field CURRENT_TERM = longField("currTerm");
+    private static final Field LAST_LEADER_TIMESTAMP = longField("lastLeaderTimestamp");
 
     private JraftNodeState() {
     }
@@ -69,8 +73,15 @@ final class JraftNodeState {
         return peer.getEndpoint().toString();
     }
 
-    /** The current term, from the node's {@code describe} output (no public getter exists). */
+    /** The current term: the node's field, else from its {@code describe} output (no public getter exists). */
     private static long term(Node node) {
+        if (CURRENT_TERM != null && node instanceof NodeImpl) {
+            try {
+                return CURRENT_TERM.getLong(node);
+            } catch (IllegalAccessException | IllegalArgumentException e) {
+                // Fall back to describe.
+            }
+        }
         StringBuilder text = new StringBuilder();
         node.describe(new Describer.Printer() {
             @Override
@@ -101,14 +112,16 @@ final class JraftNodeState {
         }
     }
 
-    private static Field lastLeaderTimestampField() {
+    /** A long field of NodeImpl made readable, or null (logged) when this jraft version has none. */
+    private static Field longField(String name) {
         try {
-            Field field = NodeImpl.class.getDeclaredField("lastLeaderTimestamp");
+            Field field = NodeImpl.class.getDeclaredField(name);
             field.setAccessible(true);
             return field.getType() == long.class ? field : null;
         } catch (NoSuchFieldException | RuntimeException e) {
-            LOG.info("this jraft version hides when the leader was last heard from; 'admin masters' shows it as"
-                    + " unknown ({})", e.toString());
+            LOG.info("this jraft version has no NodeImpl.{}; 'admin masters' {} ({})", name,
+                    name.equals("currTerm") ? "reads the term from the node's description" : "shows it as unknown",
+                    e.toString());
             return null;
         }
     }

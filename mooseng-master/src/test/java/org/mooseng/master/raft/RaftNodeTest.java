@@ -174,10 +174,14 @@ class RaftNodeTest {
         assertThat(follower.propose(FakeStateMachine.create("refused")).get(1, TimeUnit.SECONDS).getStatus())
                 .isEqualTo(Status.NOT_LEADER.code());
         assertThat(follower.leaderRaftAddress()).contains(members.get(nodes.indexOf(leader)));
+        long firstTerm = leader.status().term();
+        assertThat(firstTerm).isPositive();
+        await().atMost(ELECTION).until(() -> follower.status().term() == firstTerm);
 
         leader.close();
         await().atMost(ELECTION).until(() -> nodes.stream().filter(n -> n != leader).anyMatch(RaftNode::isLeader));
         RaftNode next = nodes.stream().filter(n -> n != leader && n.isLeader()).findFirst().orElseThrow();
+        assertThat(next.status().term()).isGreaterThan(firstTerm);
         assertThat(machines.get(nodes.indexOf(next)).names()).containsExactly("committed");
         assertThat(next.propose(FakeStateMachine.create("later")).get(10, TimeUnit.SECONDS).getStatus()).isZero();
         assertThat(machines.get(nodes.indexOf(next)).names()).containsExactly("committed", "later");
