@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Failover benchmark (issue 4, point 5): how long a client that keeps retrying waits when the
+# Failover benchmark: how long a client that keeps retrying waits when the
 # leader of a group of three masters is killed with SIGKILL under load, and what a group of
 # three costs in metadata operations per second against a single master.
 #
