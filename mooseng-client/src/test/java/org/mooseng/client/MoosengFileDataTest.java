@@ -355,6 +355,35 @@ class MoosengFileDataTest {
     }
 
     @Test
+    void aLongSequentialReadKeepsSegmentsInFlightAndToleratesRequestsOutOfOrder() throws Exception {
+        byte[] data = random(12 << 20, 13);
+        try (MoosengFile f = client.create("/f", 0644, true)) {
+            f.write(0, ByteBuffer.wrap(data));
+        }
+        chunkServers.requests.clear();
+        int piece = 128 << 10;
+        ByteBuffer all = ByteBuffer.allocate(data.length);
+        try (MoosengClient reading = MoosengClient.connect(master.options().readAheadBytes(8 << 20).build(),
+                chunkServers);
+             MoosengFile f = reading.open("/f")) {
+            for (int position = 0; position < data.length; position += 2 * piece) {
+                // The kernel's read-ahead reaches the mount as concurrent requests: here each pair
+                // arrives second piece first.
+                int second = position + piece;
+                if (second < data.length) {
+                    assertThat(f.read(second, all.slice(second, piece))).isEqualTo(piece);
+                }
+                assertThat(f.read(position, all.slice(position, piece))).isEqualTo(piece);
+            }
+            assertThat(f.read(data.length, ByteBuffer.allocate(10))).isEqualTo(-1);
+        }
+        assertThat(all.array()).isEqualTo(data);
+        // 96 pieces of 128 KiB, fetched as 2 MiB segments: the first pair directly, the rest in
+        // six segments, those across a chunk boundary as two requests (not one per piece).
+        assertThat(chunkServers.requests).filteredOn(r -> r.startsWith("Read")).hasSizeLessThanOrEqualTo(11);
+    }
+
+    @Test
     void randomReadsDoNotReadAhead() throws Exception {
         try (MoosengFile f = client.create("/f", 0644, true)) {
             f.write(0, ByteBuffer.wrap(random(3 << 20, 12)));
