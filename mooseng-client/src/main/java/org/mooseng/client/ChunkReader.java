@@ -35,6 +35,15 @@ final class ChunkReader {
 
     /** Fills dst from position on; returns the bytes read, or -1 when position is at or past the end. */
     int read(InodeId inode, String subject, long position, ByteBuffer dst) throws MoosengException {
+        return read(inode, subject, position, dst, null);
+    }
+
+    /**
+     * As {@link #read(InodeId, String, long, ByteBuffer)}, taking chunk locations (and the file
+     * size) from {@code cache} while they are fresh, and putting what the master answers there.
+     */
+    int read(InodeId inode, String subject, long position, ByteBuffer dst, LocationCache cache)
+            throws MoosengException {
         if (position < 0) {
             throw new MoosengException(Status.EINVAL, subject, "negative position " + position);
         }
@@ -42,7 +51,7 @@ final class ChunkReader {
             return 0;
         }
         long firstIndex = position / Layout.CHUNK_SIZE_BYTES;
-        ReadChunkReply first = locate(inode, subject, firstIndex);
+        ReadChunkReply first = located(inode, subject, firstIndex, cache);
         long fileSize = first.getFileSize();
         if (position >= fileSize) {
             return -1;
@@ -53,7 +62,8 @@ final class ChunkReader {
         List<ReadChunkReply> locations = new ArrayList<>();
         List<CompletableFuture<Void>> pending = new ArrayList<>();
         for (ChunkSpan span : spans) {
-            ReadChunkReply location = span.chunkIndex() == firstIndex ? first : locate(inode, subject, span.chunkIndex());
+            ReadChunkReply location = span.chunkIndex() == firstIndex ? first
+                    : located(inode, subject, span.chunkIndex(), cache);
             locations.add(location);
             pending.add(readSpan(location, span, dst, base));
         }
@@ -62,7 +72,11 @@ final class ChunkReader {
                 pending.get(i).join();
             } catch (CompletionException firstAttempt) {
                 // Every replica failed: the master may know of newer or other copies by now.
+                long generation = cache == null ? 0 : cache.generation();
                 ReadChunkReply fresh = locate(inode, subject, spans.get(i).chunkIndex());
+                if (cache != null) {
+                    cache.put(spans.get(i).chunkIndex(), fresh, generation);
+                }
                 try {
                     readSpan(fresh, spans.get(i), dst, base).join();
                 } catch (CompletionException secondAttempt) {
@@ -73,6 +87,20 @@ final class ChunkReader {
         }
         dst.position(base + length);
         return length;
+    }
+
+    private ReadChunkReply located(InodeId inode, String subject, long chunkIndex, LocationCache cache)
+            throws MoosengException {
+        ReadChunkReply known = cache == null ? null : cache.get(chunkIndex);
+        if (known != null) {
+            return known;
+        }
+        long generation = cache == null ? 0 : cache.generation();
+        ReadChunkReply reply = locate(inode, subject, chunkIndex);
+        if (cache != null) {
+            cache.put(chunkIndex, reply, generation);
+        }
+        return reply;
     }
 
     private ReadChunkReply locate(InodeId inode, String subject, long chunkIndex) throws MoosengException {

@@ -49,6 +49,7 @@ final class ReadAhead {
     private final InodeId inode;
     private final String subject;
     private final int segmentBytes;
+    private final LocationCache locations = new LocationCache();
     /** Segments by start; they are contiguous from the lowest one to {@link #streamEnd}. */
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     /** Buffers of segments that were consumed, for the next fetches. */
@@ -81,7 +82,7 @@ final class ReadAhead {
         int fromSegments = takeFromSegments(position, dst);
         int n = fromSegments;
         if (dst.hasRemaining()) {
-            int rest = reader.read(inode, subject, position + fromSegments, dst);
+            int rest = reader.read(inode, subject, position + fromSegments, dst, locations);
             if (rest > 0) {
                 n += rest;
             } else if (fromSegments == 0) {
@@ -101,9 +102,10 @@ final class ReadAhead {
         return n;
     }
 
-    /** Forgets fetched bytes: the file changed through this handle. */
+    /** Forgets fetched bytes and chunk locations: the file changed through this handle. */
     void invalidate() {
         dropSegments();
+        locations.clear();
         expectedPosition = 0;
     }
 
@@ -178,7 +180,7 @@ final class ReadAhead {
         ByteBuffer buffer = spare.isEmpty() ? ByteBuffer.allocate(segmentBytes) : spare.pop().clear();
         CompletableFuture<ByteBuffer> fetch = CompletableFuture.supplyAsync(() -> {
             try {
-                int n = reader.read(inode, subject, start, buffer);
+                int n = reader.read(inode, subject, start, buffer, locations);
                 if (n < 0) {
                     buffer.position(0);
                 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
@@ -142,6 +143,33 @@ class MoosengFileDataTest {
                     });
         }
         assertThat(master.readChunkCalls.get() - before).isEqualTo(2);
+    }
+
+    @Test
+    void aHandleAsksTheMasterWhereAChunkIsOnceAndAgainAfterItsOwnWrite() throws Exception {
+        byte[] data = random(64 << 10, 14);
+        try (MoosengFile f = client.create("/f", 0644, true)) {
+            f.write(0, ByteBuffer.wrap(data));
+        }
+        int before = master.readChunkCalls.get();
+        try (MoosengFile f = client.open("/f", OpenFlag.READ, OpenFlag.WRITE)) {
+            for (int i = 0; i < 8; i++) {
+                // Random 4 KiB reads within one chunk: no read-ahead, one location for all.
+                int position = (i * 5 % 16) * 4096;
+                assertThat(readAll(f, position, 4096)).isEqualTo(Arrays.copyOfRange(data, position, position + 4096));
+            }
+            assertThat(master.readChunkCalls.get() - before).isEqualTo(1);
+
+            // A write through the handle grows the file: the next read must see the new size.
+            f.write(data.length, ByteBuffer.wrap(new byte[] {7, 8, 9}));
+            assertThat(readAll(f, data.length, 3)).containsExactly(7, 8, 9);
+            assertThat(master.readChunkCalls.get() - before).isEqualTo(2);
+        }
+        // A new handle asks again.
+        try (MoosengFile f = client.open("/f")) {
+            assertThat(readAll(f, 0, 4096)).isEqualTo(Arrays.copyOf(data, 4096));
+        }
+        assertThat(master.readChunkCalls.get() - before).isEqualTo(3);
     }
 
     @Test
