@@ -49,6 +49,13 @@ public final class MetaloggerConfig {
             "Archive snapshots kept; log segments older than the oldest kept snapshot are deleted. Keep\n"
                     + "at least 2 so that a damaged newest snapshot can be replaced by the previous one plus log.");
 
+    public static final ConfigKey<Long> MIN_FREE_BYTES = ConfigKey.bytes("MIN_FREE_BYTES", 64L << 20, 0,
+            Long.MAX_VALUE,
+            "Free space the data directory must keep. Below it the metalogger stops following the log\n"
+                    + "(status FAILED, with the reason) rather than archive what it may not be able to\n"
+                    + "persist; restart it once there is room and it catches up. 0 = stop only when a write\n"
+                    + "actually fails.");
+
     public static final ConfigKey<Long> SEGMENT_BYTES = ConfigKey.bytes("SEGMENT_BYTES", 64L << 20, 1L << 20,
             1L << 30,
             "Size at which the archive starts a new log segment (log/<first-index>.seg).");
@@ -60,7 +67,7 @@ public final class MetaloggerConfig {
 
     public static final ConfigSchema SCHEMA = new ConfigSchema("metalogger", List.of(
             DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, MASTER_PEERS, STATUS_PORT, SNAPSHOT_INTERVAL_S,
-            SNAPSHOTS_KEPT, SEGMENT_BYTES, METADATA_CACHE_ENTRIES));
+            SNAPSHOTS_KEPT, SEGMENT_BYTES, METADATA_CACHE_ENTRIES, MIN_FREE_BYTES));
 
     private MetaloggerConfig() {
     }

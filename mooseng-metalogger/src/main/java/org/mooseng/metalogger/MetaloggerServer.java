@@ -8,14 +8,22 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.entity.EnumOutter;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
 import org.mooseng.common.config.Config;
+import org.mooseng.master.raft.DiskSpaceGuard;
 import org.mooseng.master.raft.RaftEndpoints;
 import org.mooseng.meta.MetaStore;
 import org.slf4j.Logger;
@@ -46,13 +54,18 @@ public final class MetaloggerServer implements AutoCloseable {
     private final String self;
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Checks the data directory's free space every second. */
+    private final ScheduledExecutorService diskWatch = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().daemon().name("metalogger-disk-guard").factory());
+    /** Why the metalogger stopped following the log for lack of disk space; empty while it has room. */
+    private volatile String diskProblem = "";
     private MetaStore store;
     private MetadataArchive archive;
     private SnapshotTaker snapshots;
     private LearnerStateMachine stateMachine;
     private StatusEndpoint statusEndpoint;
     private RaftGroupService groupService;
-    private Node node;
+    private volatile Node node;
     private LearnerJoin join;
 
     private MetaloggerServer(String self) {
@@ -61,6 +74,11 @@ public final class MetaloggerServer implements AutoCloseable {
 
     /** Starts a metalogger; its ports are open when this returns, joining the group comes later. */
     public static MetaloggerServer start(Config config) throws IOException {
+        return start(config, DiskSpaceGuard.FreeSpace.FILE_STORE);
+    }
+
+    /** As {@link #start(Config)}, with the free disk space read from {@code freeSpace} (tests). */
+    static MetaloggerServer start(Config config, DiskSpaceGuard.FreeSpace freeSpace) throws IOException {
         Path dir = Path.of(config.get(MetaloggerConfig.DATA_DIR));
         Files.createDirectories(dir);
         String listenHost = config.get(MetaloggerConfig.LISTEN_HOST);
@@ -77,6 +95,9 @@ public final class MetaloggerServer implements AutoCloseable {
         MetaloggerServer server = new MetaloggerServer(advertiseHost + ":" + raftPort);
         try {
             server.startAll(config, dir, listenHost, raftPort, masters);
+            DiskSpaceGuard guard = new DiskSpaceGuard(dir, config.get(MetaloggerConfig.MIN_FREE_BYTES), freeSpace,
+                    server::stopOnLowDiskSpace);
+            server.diskWatch.scheduleWithFixedDelay(guard::check, 0, 1, TimeUnit.SECONDS);
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -151,6 +172,22 @@ public final class MetaloggerServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The disk is about full: stop the Raft member the way jraft stops one whose log write
+     * failed, before a write fails half-way. It no longer receives or archives the log; the
+     * status says why, and a restart once there is room catches up from the masters.
+     */
+    private void stopOnLowDiskSpace(String reason) {
+        diskProblem = reason;
+        LOG.error("metalogger {}: stopped: {}. It no longer follows the metadata log; once there is room again,"
+                + " restart it and it catches up from the masters", self, reason);
+        if (node instanceof NodeImpl impl && !closed.get()) {
+            RaftException error = new RaftException(EnumOutter.ErrorType.ERROR_TYPE_LOG);
+            error.setStatus(new com.alipay.sofa.jraft.Status(RaftError.EIO, "%s", reason));
+            impl.onError(error);
+        }
+    }
+
     static PeerId parsePeer(String hostPort) {
         return RaftEndpoints.parsePeer(hostPort);
     }
@@ -168,7 +205,7 @@ public final class MetaloggerServer implements AutoCloseable {
 
     public MetaloggerStatus status() {
         Node n = node;
-        String failure = stateMachine == null ? "" : stateMachine.failure();
+        String failure = !diskProblem.isEmpty() ? diskProblem : stateMachine == null ? "" : stateMachine.failure();
         String leader = stateMachine == null ? "" : stateMachine.leader();
         boolean joined = join != null && join.joined();
         String state;
@@ -189,8 +226,15 @@ public final class MetaloggerServer implements AutoCloseable {
             state = "RUNNING";
             problem = "";
         }
+        long applied = store.lastAppliedIndex();
+        long committed;
+        try {
+            committed = n == null ? 0 : n.getLastCommittedIndex();
+        } catch (IllegalStateException e) {
+            committed = applied; // a stopped member knows of nothing committed beyond what it applied
+        }
         return new MetaloggerStatus(self, store.clusterId().orElse(""), leader, joined, state, problem,
-                store.lastAppliedIndex(), n == null ? 0 : n.getLastCommittedIndex(), archive.lastIndex(),
+                applied, committed, archive.lastIndex(),
                 stateMachine.lastApplyWallMs(), stateMachine.lastOpTime().map(Instant::toEpochMilli).orElse(0L),
                 archive.lastSnapshotIndex(), archive.snapshotCount(), archive.segmentCount());
     }
@@ -232,6 +276,7 @@ public final class MetaloggerServer implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        diskWatch.shutdownNow();
         try {
             if (join != null) {
                 join.close();

@@ -193,6 +193,34 @@ class MetaloggerMasterTest {
                 .hasMessageContaining("archive gap");
     }
 
+    @Test
+    void aMetaloggerWhoseDiskIsFullStopsFollowingAndSaysWhy() throws Exception {
+        int masterRaftPort = freePort();
+        Config masterConfig = masterConfig(tmp.resolve("master"), masterRaftPort);
+        MasterServer.format(masterConfig, CLUSTER_ID);
+        MasterServer master = start(masterConfig);
+        MasterClientServiceBlockingStub client = connect(master);
+        java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(1L << 40);
+        MetaloggerServer metalogger = MetaloggerServer.start(MetaloggerConfig.SCHEMA.defaults()
+                .with(MetaloggerConfig.DATA_DIR, tmp.resolve("metalogger").toString())
+                .with(MetaloggerConfig.RAFT_PORT, 0L)
+                .with(MetaloggerConfig.STATUS_PORT, 0L)
+                .with(MetaloggerConfig.MASTER_PEERS, "127.0.0.1:" + masterRaftPort), dir -> free.get());
+        running.add(metalogger);
+        mutateSome(client, "before", 3);
+        awaitCaughtUp(metalogger, client, "before");
+
+        free.set(1L << 20); // below the default reserve of 64 MiB
+        await().atMost(READY).until(() -> metalogger.status().state().equals("FAILED"));
+        assertThat(metalogger.status().problem()).contains("below the reserve");
+        long applied = metalogger.status().appliedIndex();
+        // The master goes on without it; the metalogger archives nothing more.
+        mutateSome(client, "after", 3);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
+                .until(() -> metalogger.status().appliedIndex() == applied);
+        assertThat(metalogger.namespace().lookup(ROOT, 1, "after-done").getStatus()).isNotZero();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private MasterServer start(Config config) throws IOException {

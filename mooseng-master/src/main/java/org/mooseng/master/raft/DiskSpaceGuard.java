@@ -13,11 +13,11 @@ import java.util.function.Consumer;
  * succeeding and the failure only comes at the next memtable flush or file rotation, possibly
  * half-way through it: stopping at the reserve makes a full disk a clean, prompt step-down.
  */
-final class DiskSpaceGuard {
+public final class DiskSpaceGuard {
 
     /** The usable bytes of the file system holding a path (a seam for tests). */
     @FunctionalInterface
-    interface FreeSpace {
+    public interface FreeSpace {
         long usableBytes(Path path) throws IOException;
 
         FreeSpace FILE_STORE = path -> Files.getFileStore(path).getUsableSpace();
@@ -33,7 +33,7 @@ final class DiskSpaceGuard {
      * @param onLowSpace told once, with the reason, when {@code dir}'s file system has less than
      *                   {@code minFreeBytes} usable (or cannot be asked)
      */
-    DiskSpaceGuard(Path dir, long minFreeBytes, FreeSpace freeSpace, Consumer<String> onLowSpace) {
+    public DiskSpaceGuard(Path dir, long minFreeBytes, FreeSpace freeSpace, Consumer<String> onLowSpace) {
         this.dir = dir;
         this.minFreeBytes = minFreeBytes;
         this.freeSpace = freeSpace;
@@ -41,7 +41,7 @@ final class DiskSpaceGuard {
     }
 
     /** Checks once; true while there is room (always with a reserve of 0). */
-    boolean check() {
+    public boolean check() {
         if (tripped.get()) {
             return false;
         }
@@ -65,7 +65,7 @@ final class DiskSpaceGuard {
         return false;
     }
 
-    static String bytes(long n) {
+    public static String bytes(long n) {
         if (n >= 10L << 20) {
             return (n >> 20) + " MiB";
         }
