@@ -30,6 +30,8 @@ final class JraftNodeState {
     private static final Logger LOG = LoggerFactory.getLogger(JraftNodeState.class);
     private static final Pattern TERM_LINE = Pattern.compile("(?m)^term: (\\d+)$");
     private static final Field CURRENT_TERM = longField("currTerm");
+    /** Rereads of state and term while the term keeps changing under them. */
+    private static final int MAX_CONSISTENT_READS = 10;
     private static final Field LAST_LEADER_TIMESTAMP = longField("lastLeaderTimestamp");
 
     private JraftNodeState() {
@@ -38,7 +40,19 @@ final class JraftNodeState {
     /** {@code index} reads one of the node's indexes (with a fallback once the node stopped). */
     static RaftStatus read(Node node, String self, ToLongFunction<LongSupplier> index) {
         PeerId selfPeer = RaftNode.parsePeer(self);
+        // The state and the term are separate fields, changed together under the node's lock: a
+        // state read between two equal reads of the term belongs to that term (terms only grow).
+        // Without this, a leader stepping down for a newer term could show as leader of it.
+        long term = term(node);
         State state = node.getNodeState();
+        for (int tries = 0; tries < MAX_CONSISTENT_READS; tries++) {
+            long after = term(node);
+            if (after == term) {
+                break;
+            }
+            term = after;
+            state = node.getNodeState();
+        }
         Configuration conf = node instanceof NodeImpl impl ? impl.getCurrentConf() : null;
         List<String> voters = conf == null ? List.of()
                 : conf.listPeers().stream().map(JraftNodeState::address).toList();
@@ -48,7 +62,7 @@ final class JraftNodeState {
         Optional<String> leader = leaderId == null || leaderId.isEmpty() ? Optional.empty()
                 : Optional.of(address(leaderId));
         RaftStatus.Role role = role(state, conf, selfPeer);
-        return new RaftStatus(self, role, state.name(), term(node), index.applyAsLong(node::getLastLogIndex),
+        return new RaftStatus(self, role, state.name(), term, index.applyAsLong(node::getLastLogIndex),
                 index.applyAsLong(node::getLastCommittedIndex), index.applyAsLong(node::getLastAppliedLogIndex), leader,
                 role == RaftStatus.Role.LEADER ? 0 : leaderContactAgeMs(node, leader.isPresent()), voters, learners);
     }
