@@ -169,6 +169,12 @@ public final class RaftNode implements MetaLog, AutoCloseable {
         if (!isLeader()) {
             return CompletableFuture.completedFuture(false);
         }
+        if (soleVoter()) {
+            // No other member can be elected, and an acknowledged change was applied before its
+            // reply: the state machine is current. (jraft's read index would still queue the
+            // read through its own thread and back.)
+            return CompletableFuture.completedFuture(true);
+        }
         CompletableFuture<Boolean> confirmed = new CompletableFuture<>();
         node.readIndex(NO_READ_CONTEXT, new ReadIndexClosure() {
             @Override
@@ -177,6 +183,19 @@ public final class RaftNode implements MetaLog, AutoCloseable {
             }
         });
         return confirmed;
+    }
+
+    /**
+     * Whether this member is the group's only voter. jraft's configuration is its newest entry,
+     * committed or not, so a member being added counts from the start of the change on.
+     */
+    private boolean soleVoter() {
+        Node n = node;
+        try {
+            return n != null && n.listPeers().size() == 1;
+        } catch (IllegalStateException e) {
+            return false; // no longer leading
+        }
     }
 
     /** Whether this member leads and has applied everything committed before its term. */
