@@ -194,8 +194,11 @@ public final class LocalClusterProcesses implements AutoCloseable {
      */
     private static int freeBasePort(int masters, int chunkServers) throws IOException {
         int span = 10 * (chunkServers + 1);
+        // Below the ephemeral range: the cluster's own outgoing connections take ports from it
+        // and could take a planned port between this check and the daemon's bind.
+        int top = Math.min(60_000, firstEphemeralPort()) - 1000 * masters;
         for (int attempt = 0; attempt < 50; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000 - 1000 * masters);
+            int base = ThreadLocalRandom.current().nextInt(20_000, Math.max(20_001, top));
             boolean free = allFree(base, span);
             for (int m = 2; m <= masters && free; m++) {
                 free = allFree(base + 1000 * (m - 1), 10);
@@ -206,6 +209,16 @@ public final class LocalClusterProcesses implements AutoCloseable {
         }
         throw new IOException("no free port plan found for " + masters + " masters and " + chunkServers
                 + " chunk servers");
+    }
+
+    /** The lowest port the kernel hands to outgoing connections (32768 when unknown). */
+    private static int firstEphemeralPort() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).strip();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
+        }
     }
 
     private static boolean allFree(int base, int span) {
