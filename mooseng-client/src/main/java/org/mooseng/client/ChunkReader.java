@@ -72,11 +72,7 @@ final class ChunkReader {
                 pending.get(i).join();
             } catch (CompletionException firstAttempt) {
                 // Every replica failed: the master may know of newer or other copies by now.
-                long generation = cache == null ? 0 : cache.generation();
-                ReadChunkReply fresh = locate(inode, subject, spans.get(i).chunkIndex());
-                if (cache != null) {
-                    cache.put(spans.get(i).chunkIndex(), fresh, generation);
-                }
+                ReadChunkReply fresh = locate(inode, subject, spans.get(i).chunkIndex(), cache);
                 try {
                     readSpan(fresh, spans.get(i), dst, base).join();
                 } catch (CompletionException secondAttempt) {
@@ -92,14 +88,18 @@ final class ChunkReader {
     private ReadChunkReply located(InodeId inode, String subject, long chunkIndex, LocationCache cache)
             throws MoosengException {
         ReadChunkReply known = cache == null ? null : cache.get(chunkIndex);
-        if (known != null) {
-            return known;
+        return known != null ? known : locate(inode, subject, chunkIndex, cache);
+    }
+
+    /** Asks the master, and keeps its answer in {@code cache} (when given). */
+    private ReadChunkReply locate(InodeId inode, String subject, long chunkIndex, LocationCache cache)
+            throws MoosengException {
+        if (cache == null) {
+            return locate(inode, subject, chunkIndex);
         }
-        long generation = cache == null ? 0 : cache.generation();
+        long generation = cache.generation();
         ReadChunkReply reply = locate(inode, subject, chunkIndex);
-        if (cache != null) {
-            cache.put(chunkIndex, reply, generation);
-        }
+        cache.put(chunkIndex, reply, generation);
         return reply;
     }
 

@@ -15,13 +15,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.conf.Configuration;
-import com.alipay.sofa.jraft.core.NodeImpl;
-import com.alipay.sofa.jraft.entity.EnumOutter;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
-import com.alipay.sofa.jraft.error.RaftError;
-import com.alipay.sofa.jraft.error.RaftException;
 import org.mooseng.common.config.Config;
 import org.mooseng.master.raft.DiskSpaceGuard;
 import org.mooseng.master.raft.RaftEndpoints;
@@ -181,10 +177,8 @@ public final class MetaloggerServer implements AutoCloseable {
         diskProblem = reason;
         LOG.error("metalogger {}: stopped: {}. It no longer follows the metadata log; once there is room again,"
                 + " restart it and it catches up from the masters", self, reason);
-        if (node instanceof NodeImpl impl && !closed.get()) {
-            RaftException error = new RaftException(EnumOutter.ErrorType.ERROR_TYPE_LOG);
-            error.setStatus(new com.alipay.sofa.jraft.Status(RaftError.EIO, "%s", reason));
-            impl.onError(error);
+        if (!closed.get()) {
+            DiskSpaceGuard.stopMember(node, reason);
         }
     }
 

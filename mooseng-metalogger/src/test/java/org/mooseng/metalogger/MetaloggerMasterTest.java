@@ -67,11 +67,7 @@ class MetaloggerMasterTest {
         MasterServer master = start(masterConfig);
         MasterClientServiceBlockingStub client = connect(master);
 
-        Config metaloggerConfig = MetaloggerConfig.SCHEMA.defaults()
-                .with(MetaloggerConfig.DATA_DIR, tmp.resolve("metalogger").toString())
-                .with(MetaloggerConfig.RAFT_PORT, 0L)
-                .with(MetaloggerConfig.STATUS_PORT, 0L)
-                .with(MetaloggerConfig.MASTER_PEERS, "127.0.0.1:" + masterRaftPort);
+        Config metaloggerConfig = metaloggerConfig(masterRaftPort);
         MetaloggerServer metalogger = MetaloggerServer.start(metaloggerConfig);
         running.add(metalogger);
         MetaloggerServer first = metalogger;
@@ -164,11 +160,7 @@ class MetaloggerMasterTest {
         master.takeSnapshot().get(30, TimeUnit.SECONDS);
         mutateSome(client, "middle", 5);
 
-        MetaloggerServer metalogger = MetaloggerServer.start(MetaloggerConfig.SCHEMA.defaults()
-                .with(MetaloggerConfig.DATA_DIR, tmp.resolve("metalogger").toString())
-                .with(MetaloggerConfig.RAFT_PORT, 0L)
-                .with(MetaloggerConfig.STATUS_PORT, 0L)
-                .with(MetaloggerConfig.MASTER_PEERS, "127.0.0.1:" + masterRaftPort));
+        MetaloggerServer metalogger = MetaloggerServer.start(metaloggerConfig(masterRaftPort));
         running.add(metalogger);
         awaitCaughtUp(metalogger, client, "middle");
         // The installed snapshot leaves a hole in the archived log: an archive snapshot closes it.
@@ -201,11 +193,7 @@ class MetaloggerMasterTest {
         MasterServer master = start(masterConfig);
         MasterClientServiceBlockingStub client = connect(master);
         java.util.concurrent.atomic.AtomicLong free = new java.util.concurrent.atomic.AtomicLong(1L << 40);
-        MetaloggerServer metalogger = MetaloggerServer.start(MetaloggerConfig.SCHEMA.defaults()
-                .with(MetaloggerConfig.DATA_DIR, tmp.resolve("metalogger").toString())
-                .with(MetaloggerConfig.RAFT_PORT, 0L)
-                .with(MetaloggerConfig.STATUS_PORT, 0L)
-                .with(MetaloggerConfig.MASTER_PEERS, "127.0.0.1:" + masterRaftPort), dir -> free.get());
+        MetaloggerServer metalogger = MetaloggerServer.start(metaloggerConfig(masterRaftPort), dir -> free.get());
         running.add(metalogger);
         mutateSome(client, "before", 3);
         awaitCaughtUp(metalogger, client, "before");
@@ -222,6 +210,15 @@ class MetaloggerMasterTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** A metalogger in tmp/metalogger following the master at {@code masterRaftPort}, its ports picked by the system. */
+    private Config metaloggerConfig(int masterRaftPort) {
+        return MetaloggerConfig.SCHEMA.defaults()
+                .with(MetaloggerConfig.DATA_DIR, tmp.resolve("metalogger").toString())
+                .with(MetaloggerConfig.RAFT_PORT, 0L)
+                .with(MetaloggerConfig.STATUS_PORT, 0L)
+                .with(MetaloggerConfig.MASTER_PEERS, "127.0.0.1:" + masterRaftPort);
+    }
 
     private MasterServer start(Config config) throws IOException {
         MasterServer master = MasterServer.start(config);

@@ -5,6 +5,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import com.alipay.sofa.jraft.Node;
+import com.alipay.sofa.jraft.Status;
+import com.alipay.sofa.jraft.core.NodeImpl;
+import com.alipay.sofa.jraft.entity.EnumOutter;
+import com.alipay.sofa.jraft.error.RaftError;
+import com.alipay.sofa.jraft.error.RaftException;
 
 /**
  * Checks the free space of the file system holding a member's Raft directory (the member calls
@@ -63,6 +69,19 @@ public final class DiskSpaceGuard {
             onLowSpace.accept(problem);
         }
         return false;
+    }
+
+    /**
+     * Stops a Raft member the way jraft stops one whose log write failed: a leader steps down,
+     * and the member neither votes nor stands (nor, as a learner, receives the log) until its
+     * process is restarted.
+     */
+    public static void stopMember(Node node, String reason) {
+        if (node instanceof NodeImpl impl) {
+            RaftException error = new RaftException(EnumOutter.ErrorType.ERROR_TYPE_LOG);
+            error.setStatus(new Status(RaftError.EIO, "%s", reason));
+            impl.onError(error);
+        }
     }
 
     public static String bytes(long n) {

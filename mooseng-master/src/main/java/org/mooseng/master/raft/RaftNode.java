@@ -18,11 +18,8 @@ import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
-import com.alipay.sofa.jraft.core.NodeImpl;
-import com.alipay.sofa.jraft.entity.EnumOutter;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
-import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
@@ -393,11 +390,8 @@ public final class RaftNode implements MetaLog, AutoCloseable {
      * until the master is restarted, and then catches up from the others.
      */
     private void stopOnLowDiskSpace(String reason) {
-        Node n = node;
-        if (n instanceof NodeImpl impl && !closed.get()) {
-            RaftException error = new RaftException(EnumOutter.ErrorType.ERROR_TYPE_LOG);
-            error.setStatus(new com.alipay.sofa.jraft.Status(RaftError.EIO, "%s", reason));
-            impl.onError(error);
+        if (!closed.get()) {
+            DiskSpaceGuard.stopMember(node, reason);
         }
     }
 
