@@ -20,6 +20,7 @@ import com.alipay.sofa.jraft.option.NodeOptions;
 import com.alipay.sofa.jraft.option.RaftOptions;
 import org.mooseng.common.config.Config;
 import org.mooseng.master.raft.DiskSpaceGuard;
+import org.mooseng.master.raft.JraftSignals;
 import org.mooseng.master.raft.RaftEndpoints;
 import org.mooseng.meta.MetaStore;
 import org.slf4j.Logger;
@@ -138,6 +139,7 @@ public final class MetaloggerServer implements AutoCloseable {
         options.setSnapshotUri(raftDir.resolve("snapshot").toString());
         options.setSharedTimerPool(true);
 
+        JraftSignals.loadNodeKeepingJvmSignals();
         groupService = new RaftGroupService(GROUP_ID, selfPeer, options, RaftEndpoints.boundRpcServer(listenHost, raftPort));
         try {
             node = groupService.start();

@@ -122,6 +122,7 @@ public final class RaftNode implements MetaLog, AutoCloseable {
         options.setSharedTimerPool(true);
 
         RpcServer rpcServer = RaftEndpoints.boundRpcServer(settings.bindHost(), self.getPort());
+        JraftSignals.loadNodeKeepingJvmSignals();
         groupService = new RaftGroupService(GROUP_ID, self, options, rpcServer);
         try {
             node = groupService.start();
