@@ -35,6 +35,7 @@ final class ClientSession implements AutoCloseable {
     private final SessionOptions options;
     private final ScheduledExecutorService renewer;
     private final SessionLocks locks;
+    private final ReleaseBatcher releases;
     private final AtomicBoolean earlyRenewQueued = new AtomicBoolean();
     private volatile SessionInfo info;
     private volatile boolean closed;
@@ -46,6 +47,7 @@ final class ClientSession implements AutoCloseable {
         this.renewer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("mooseng-session-" + info.getSessionId()).factory());
         this.locks = new SessionLocks(master, this::id, opened.getLeaderTerm(), this::renewSoon);
+        this.releases = new ReleaseBatcher(master, info.getSessionId());
         long intervalMs = Math.max(MIN_RENEW_INTERVAL_MS, Integer.toUnsignedLong(info.getLeaseMs()) / 3);
         renewer.scheduleWithFixedDelay(this::renew, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
         master.onAnswerFromAnotherMaster(this::renewSoon);
@@ -57,6 +59,14 @@ final class ClientSession implements AutoCloseable {
 
     long id() {
         return info.getSessionId();
+    }
+
+    /**
+     * Queues the release of one open (FileOpenOp flags) that holds no lock; it is sent within
+     * milliseconds, together with the releases queued meanwhile.
+     */
+    void releaseLater(long inode, int openFlags) {
+        releases.release(inode, openFlags);
     }
 
     /** The locks held through this session. */
@@ -123,6 +133,7 @@ final class ClientSession implements AutoCloseable {
         }
         closed = true;
         master.onAnswerFromAnotherMaster(() -> { });
+        releases.close();
         locks.close();
         renewer.shutdownNow();
         try {

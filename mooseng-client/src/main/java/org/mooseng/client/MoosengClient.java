@@ -313,7 +313,14 @@ public final class MoosengClient implements AutoCloseable {
     }
 
     public MoosengFile open(InodeId inode, Set<OpenFlag> flags) throws MoosengException {
-        return openInode(stat(inode), inode.toString(), flags);
+        ClientSession current = session;
+        if (current == null) {
+            return openInode(stat(inode), inode.toString(), flags);
+        }
+        // One round trip: the master checks the type and permission, registers the open and
+        // answers with the attributes; a handle that cannot be made releases the open again.
+        FileStat opened = registerOpen(inode, flags, current.id(), inode.toString());
+        return openRegistered(opened, inode.toString(), flags, current.id());
     }
 
     /** Opens a file; with a session the master checks the permission now and registers the open. */
@@ -665,7 +672,8 @@ public final class MoosengClient implements AutoCloseable {
     /**
      * Drops one open registered with these flags (by {@link #registerOpen} or a create), and,
      * when {@code lockOwner} is not 0, that owner's POSIX and flock locks on the file, as
-     * close(2) does. A no-op without a session.
+     * close(2) does. A no-op without a session. A release without a lock owner is sent in the
+     * background within milliseconds, batched with others (nothing waits for it).
      */
     public void release(InodeId inode, Set<OpenFlag> flags, long lockOwner) throws MoosengException {
         ClientSession current = session;
@@ -802,6 +810,11 @@ public final class MoosengClient implements AutoCloseable {
 
     private void release(InodeId inode, Set<OpenFlag> flags, long lockOwner, long sessionId, String subject)
             throws MoosengException {
+        ClientSession current = session;
+        if (lockOwner == 0 && current != null && current.id() == sessionId) {
+            current.releaseLater(inode.value(), openFlags(flags)); // nothing waits for it: batched
+            return;
+        }
         ReleaseFileRequest request = ReleaseFileRequest.newBuilder().setSessionId(sessionId).setInode(inode.value())
                 .setFlags(openFlags(flags)).setLockOwner(lockOwner).setRequestId(MasterNamespace.newRequestId())
                 .build();

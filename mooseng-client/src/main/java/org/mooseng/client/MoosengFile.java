@@ -122,7 +122,8 @@ public final class MoosengFile implements AutoCloseable {
 
     /**
      * Commits like {@link #fsync}, then releases the open in the client's session (an unlinked
-     * file is deleted by the last release); the handle is closed even when that fails.
+     * file is deleted by the last release, which is sent in the background within milliseconds);
+     * the handle is closed even when that fails.
      */
     @Override
     public synchronized void close() throws MoosengException {

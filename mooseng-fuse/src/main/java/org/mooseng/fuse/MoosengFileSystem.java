@@ -400,24 +400,10 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         return errnoOf(() -> {
             MoosengFile file = client(caller).createAndOpen(inode(parent), name, mode & 07777,
                     (flags & AttributeMapping.O_EXCL) != 0, openFlags(flags));
-            FileStat created;
-            try {
-                created = file.stat();
-            } catch (MoosengException e) {
-                closeQuietly(file);
-                throw e;
-            }
+            FileStat created = file.statAtOpen(); // as the create committed them
             OpenFile open = register(file, created.inode().value(), flags);
             return new Reply.Create(entry(created), new Reply.Open(open.handle(), false, false));
         });
-    }
-
-    private static void closeQuietly(MoosengFile file) {
-        try {
-            file.close();
-        } catch (MoosengException e) {
-            LOG.debug("{}: close after a failed create: {}", file.path(), e.getMessage());
-        }
     }
 
     @Override

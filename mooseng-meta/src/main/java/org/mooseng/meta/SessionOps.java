@@ -1,5 +1,6 @@
 package org.mooseng.meta;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mooseng.common.Status;
 import org.mooseng.common.StatusException;
@@ -7,6 +8,7 @@ import org.mooseng.proto.Credentials;
 import org.mooseng.proto.FileOpenOp;
 import org.mooseng.proto.FileReleaseOp;
 import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.ReleasedOpen;
 import org.mooseng.proto.SessionExpireOp;
 import org.mooseng.proto.SessionInfo;
 import org.mooseng.proto.SessionOpenOp;
@@ -65,11 +67,21 @@ final class SessionOps {
     static MetaResult.Builder fileRelease(ApplyBatch tx, FileReleaseOp op) throws StatusException {
         long sessionId = op.getSessionId();
         requireSession(tx, sessionId);
-        OpenCount remaining = tx.openCount(sessionId, op.getInode()).minus(op.getFlags());
-        tx.putOpenCount(sessionId, op.getInode(), remaining);
+        // The op's reads see the state before it: releases of one inode are counted together
+        // and the inode is considered for deletion once.
+        Map<Long, OpenCount> remaining = new LinkedHashMap<>();
+        remaining.put(op.getInode(), tx.openCount(sessionId, op.getInode()).minus(op.getFlags()));
+        for (ReleasedOpen more : op.getMoreList()) {
+            OpenCount before = remaining.get(more.getInode());
+            remaining.put(more.getInode(),
+                    (before != null ? before : tx.openCount(sessionId, more.getInode())).minus(more.getFlags()));
+        }
         MetaResult.Builder result = MetaResult.newBuilder().setStatus(0);
-        if (!remaining.isOpen()) {
-            deleteIfUnreferenced(tx, op.getInode(), sessionId, result);
+        for (Map.Entry<Long, OpenCount> open : remaining.entrySet()) {
+            tx.putOpenCount(sessionId, open.getKey(), open.getValue());
+            if (!open.getValue().isOpen()) {
+                deleteIfUnreferenced(tx, open.getKey(), sessionId, result);
+            }
         }
         return result;
     }

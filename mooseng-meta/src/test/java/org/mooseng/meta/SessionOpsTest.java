@@ -21,6 +21,7 @@ import org.mooseng.proto.FileReleaseOp;
 import org.mooseng.proto.FileType;
 import org.mooseng.proto.MetaOp;
 import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.ReleasedOpen;
 import org.mooseng.proto.SessionExpireOp;
 import org.mooseng.proto.SessionInfo;
 import org.mooseng.proto.SessionOpenOp;
@@ -104,6 +105,35 @@ class SessionOpsTest {
         ns.expectOk(fileRelease(ns, s, f, READ));
         assertThat(ns.attrStatus(f)).isEqualTo(ENOENT);
         assertThat(ns.store.isOpen(f)).isFalse();
+    }
+
+    @Test
+    void oneBatchedReleaseCountsEveryOpenAndDeletesAnUnlinkedInodeOnce() {
+        long s = openSession(ns, 0);
+        long twice = ns.fileId(ALICE, ROOT, "twice");
+        long kept = ns.fileId(ALICE, ROOT, "kept");
+        long chunk = ns.expectOk(ns.writeBegin(twice, 0)).getChunk().getChunkId();
+        ns.expectOk(ns.writeEnd(twice, 10));
+        ns.expectOk(fileOpen(ns, ALICE, s, twice, READ));
+        ns.expectOk(fileOpen(ns, ALICE, s, twice, READ | WRITE));
+        ns.expectOk(fileOpen(ns, ALICE, s, kept, READ));
+        ns.expectOk(fileOpen(ns, ALICE, s, kept, READ));
+        ns.expectOk(ns.unlink(ALICE, ROOT, "twice"));
+        ns.expectOk(ns.unlink(ALICE, ROOT, "kept"));
+
+        MetaResult released = ns.expectOk(ns.apply(ROOT_CRED, MetaOp.newBuilder().setFileRelease(
+                FileReleaseOp.newBuilder().setSessionId(s).setInode(twice).setFlags(READ)
+                        .addMore(ReleasedOpen.newBuilder().setInode(kept).setFlags(READ))
+                        .addMore(ReleasedOpen.newBuilder().setInode(twice).setFlags(READ | WRITE)))));
+
+        assertThat(released.getReleasedChunksList()).containsExactly(chunk);
+        assertThat(ns.attrStatus(twice)).isEqualTo(ENOENT);
+        assertThat(ns.store.chunkExists(chunk)).isFalse();
+        assertThat(ns.store.openFlags(s, kept)).isEqualTo(READ);
+        assertThat(ns.store.retainedInodes()).containsExactly(kept);
+        ns.expectOk(fileRelease(ns, s, kept, READ));
+        assertThat(ns.attrStatus(kept)).isEqualTo(ENOENT);
+        assertThat(ns.store.retainedInodes()).isEmpty();
     }
 
     @Test

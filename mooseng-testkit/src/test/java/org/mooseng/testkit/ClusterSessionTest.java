@@ -73,13 +73,15 @@ class ClusterSessionTest {
         FileStat nameless = other.stat(inode);
         assertThat(nameless.nlink()).isZero();
         assertThat(nameless.sizeBytes()).isEqualTo(10);
-        assertThat(admin.listSessions()).filteredOn(s -> s.sessionId() == holder.sessionId().orElseThrow())
-                .singleElement().extracting(SessionSummary::openFiles).isEqualTo(1);
+        // The creating handle's release is sent in the background, batched: it lands within moments.
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(admin.listSessions())
+                .filteredOn(s -> s.sessionId() == holder.sessionId().orElseThrow())
+                .singleElement().extracting(SessionSummary::openFiles).isEqualTo(1));
 
         handle.close();
 
-        assertThatThrownBy(() -> other.stat(inode)).isInstanceOfSatisfying(MoosengException.class,
-                e -> assertThat(e.status()).isEqualTo(Status.ENOENT));
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThatThrownBy(() -> other.stat(inode))
+                .isInstanceOfSatisfying(MoosengException.class, e -> assertThat(e.status()).isEqualTo(Status.ENOENT)));
     }
 
     @Test

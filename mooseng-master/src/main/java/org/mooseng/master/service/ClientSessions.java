@@ -45,6 +45,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClientSessions {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSessions.class);
+    /** Bounds one log entry of batched releases (a client sends at most 1,024 at once). */
+    static final int MAX_RELEASES_PER_CALL = 4095;
 
     private final MetaLog log;
     private final SessionReader sessions;
@@ -178,11 +180,17 @@ public final class ClientSessions {
     }
 
     CompletableFuture<StatusReply> releaseFile(ReleaseFileRequest req) {
+        if (req.getMoreCount() > MAX_RELEASES_PER_CALL) {
+            return CompletableFuture.completedFuture(StatusReply.newBuilder().setStatus(Status.EINVAL.code())
+                    .setMessage("release of " + (req.getMoreCount() + 1) + " opens in one call: at most "
+                            + (MAX_RELEASES_PER_CALL + 1)).build());
+        }
         if (req.getLockOwner() != 0) {
             locks.releaseOwner(req.getInode(), new LockTable.Owner(req.getSessionId(), req.getLockOwner()));
         }
         MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setRequestId(req.getRequestId()).setFileRelease(FileReleaseOp.newBuilder()
-                .setSessionId(req.getSessionId()).setInode(req.getInode()).setFlags(req.getFlags())), clock);
+                .setSessionId(req.getSessionId()).setInode(req.getInode()).setFlags(req.getFlags())
+                .addAllMore(req.getMoreList())), clock);
         return log.propose(op).thenApply(r -> {
             registry.release(r.getReleasedChunksList());
             return StatusReply.newBuilder().setStatus(r.getStatus()).setMessage(r.getMessage()).build();
