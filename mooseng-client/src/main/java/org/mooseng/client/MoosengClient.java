@@ -16,6 +16,7 @@ import org.mooseng.proto.ListSessionsRequest;
 import org.mooseng.proto.LockReply;
 import org.mooseng.proto.LockRequest;
 import org.mooseng.proto.OpenFileRequest;
+import org.mooseng.proto.ReadChunkReply;
 import org.mooseng.proto.ReleaseFileRequest;
 import org.mooseng.proto.StatusReply;
 import org.mooseng.proto.ChunkServersRequest;
@@ -281,7 +282,7 @@ public final class MoosengClient implements AutoCloseable {
                 .setType(org.mooseng.proto.FileType.REGULAR).setMode(mode & 07777).setExclusive(exclusive)
                 .setOpenSession(current.id()).setOpenFlags(openFlags).build();
         FileStat created = FileStat.from(namespace.mutate(MetaOp.newBuilder().setCreate(create), subject).getAttr());
-        return openRegistered(created, subject, flags, current.id());
+        return openRegistered(created, subject, flags, current.id(), null);
     }
 
     /** Creates a regular file by parent inode; returns its attributes without opening it. */
@@ -319,26 +320,31 @@ public final class MoosengClient implements AutoCloseable {
         }
         // One round trip: the master checks the type and permission, registers the open and
         // answers with the attributes; a handle that cannot be made releases the open again.
-        FileStat opened = registerOpen(inode, flags, current.id(), inode.toString());
-        return openRegistered(opened, inode.toString(), flags, current.id());
+        AttrReply opened = registerOpen(inode, flags, current.id(), inode.toString(), flags.contains(OpenFlag.READ));
+        return openRegistered(FileStat.from(opened.getAttr()), inode.toString(), flags, current.id(),
+                opened.hasFirstChunk() ? opened.getFirstChunk() : null);
     }
 
     /** Opens a file; with a session the master checks the permission now and registers the open. */
     private MoosengFile openInode(FileStat stat, String subject, Set<OpenFlag> flags) throws MoosengException {
         ClientSession current = session;
         if (current == null || !stat.isRegularFile()) {
-            return openHandle(stat, subject, flags, 0, MoosengFile.Release.NONE);
+            return openHandle(stat, subject, flags, 0, MoosengFile.Release.NONE, null);
         }
-        FileStat opened = registerOpen(stat.inode(), flags, current.id(), subject);
-        return openRegistered(opened, subject, flags, current.id());
+        AttrReply opened = registerOpen(stat.inode(), flags, current.id(), subject, flags.contains(OpenFlag.READ));
+        return openRegistered(FileStat.from(opened.getAttr()), subject, flags, current.id(),
+                opened.hasFirstChunk() ? opened.getFirstChunk() : null);
     }
 
-    /** A handle for an open already registered in the session; closing it releases that open. */
-    private MoosengFile openRegistered(FileStat stat, String subject, Set<OpenFlag> flags, long sessionId)
-            throws MoosengException {
+    /**
+     * A handle for an open already registered in the session; closing it releases that open.
+     * {@code firstChunk}, when the master sent it with the open, is where chunk 0 is (or null).
+     */
+    private MoosengFile openRegistered(FileStat stat, String subject, Set<OpenFlag> flags, long sessionId,
+                                       ReadChunkReply firstChunk) throws MoosengException {
         MoosengFile.Release release = () -> release(stat.inode(), flags, 0, sessionId, subject);
         try {
-            return openHandle(stat, subject, flags, sessionId, release);
+            return openHandle(stat, subject, flags, sessionId, release, firstChunk);
         } catch (MoosengException | RuntimeException e) {
             try {
                 release.run();
@@ -350,7 +356,7 @@ public final class MoosengClient implements AutoCloseable {
     }
 
     private MoosengFile openHandle(FileStat stat, String subject, Set<OpenFlag> flags, long sessionId,
-                                   MoosengFile.Release release) throws MoosengException {
+                                   MoosengFile.Release release, ReadChunkReply firstChunk) throws MoosengException {
         boolean writing = flags.contains(OpenFlag.WRITE) || flags.contains(OpenFlag.APPEND);
         if (stat.isDirectory()) {
             throw new MoosengException(Status.EISDIR, subject);
@@ -361,6 +367,9 @@ public final class MoosengClient implements AutoCloseable {
         ChunkWriter writer = new ChunkWriter(master, transport, namespace.credentials(), stat.inode(), subject,
                 options.dataTimeoutMs(), options.writeWindowBytes(), options.writeRetries(), sessionId);
         ReadAhead readAhead = new ReadAhead(reader, stat.inode(), subject, options.readAheadBytes());
+        if (firstChunk != null) {
+            readAhead.locatedAtOpen(0, firstChunk);
+        }
         MoosengFile file = new MoosengFile(this, stat, subject, flags, writer, readAhead, release);
         if (writing && flags.contains(OpenFlag.TRUNCATE) && stat.sizeBytes() > 0) {
             truncate(stat.inode(), 0, subject);
@@ -666,7 +675,7 @@ public final class MoosengClient implements AutoCloseable {
             access(inode, accessMask(flags));
             return stat(inode);
         }
-        return registerOpen(inode, flags, current.id(), inode.toString());
+        return FileStat.from(registerOpen(inode, flags, current.id(), inode.toString(), false).getAttr());
     }
 
     /**
@@ -798,14 +807,15 @@ public final class MoosengClient implements AutoCloseable {
         return reply;
     }
 
-    private FileStat registerOpen(InodeId inode, Set<OpenFlag> flags, long sessionId, String subject)
-            throws MoosengException {
+    /** Registers the open; {@code withFirstChunk} asks the master where chunk 0 is as well. */
+    private AttrReply registerOpen(InodeId inode, Set<OpenFlag> flags, long sessionId, String subject,
+                                   boolean withFirstChunk) throws MoosengException {
         OpenFileRequest request = OpenFileRequest.newBuilder().setCred(namespace.credentials())
                 .setSessionId(sessionId).setInode(inode.value()).setFlags(openFlags(flags))
-                .setRequestId(MasterNamespace.newRequestId()).build();
+                .setRequestId(MasterNamespace.newRequestId()).setWithFirstChunk(withFirstChunk).build();
         AttrReply reply = master.call(subject, s -> s.openFile(request));
         MoosengException.check(reply.getStatus(), subject, reply.getMessage());
-        return FileStat.from(reply.getAttr());
+        return reply;
     }
 
     private void release(InodeId inode, Set<OpenFlag> flags, long lockOwner, long sessionId, String subject)

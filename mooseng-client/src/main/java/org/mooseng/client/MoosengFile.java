@@ -94,6 +94,16 @@ public final class MoosengFile implements AutoCloseable {
         return currentSize();
     }
 
+    /**
+     * Drops what this handle read ahead and the chunk locations it holds, so that the next read
+     * asks the master: for a caller that knows the file changed through another handle (whose
+     * writes it just committed).
+     */
+    public synchronized void dropCachedReads() throws MoosengException {
+        ensureOpen();
+        readAhead.invalidate();
+    }
+
     /** Returns when everything written is on disk on every replica and the size is committed. */
     public synchronized void fsync() throws MoosengException {
         ensureOpen();

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import org.mooseng.common.InodeId;
+import org.mooseng.proto.ReadChunkReply;
 
 /**
  * Sequential read-ahead for one open file. The window is cut into {@value #SEGMENTS}
@@ -66,6 +67,11 @@ final class ReadAhead {
         this.inode = inode;
         this.subject = subject;
         this.segmentBytes = windowBytes <= 0 ? 0 : Math.max(MIN_SEGMENT_BYTES, windowBytes / SEGMENTS);
+    }
+
+    /** Where a chunk is, as the master told it with the open: the first read need not ask. */
+    void locatedAtOpen(long chunkIndex, ReadChunkReply location) {
+        locations.put(chunkIndex, location, locations.generation());
     }
 
     int read(long position, ByteBuffer dst) throws MoosengException {

@@ -270,12 +270,15 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         }
     }
 
-    private static void commit(OpenFile writer) throws MoosengException {
+    /** Commits the handle's writes in flight; whether there were any. */
+    private static boolean commit(OpenFile writer) throws MoosengException {
         long end = writer.writtenEnd().get();
         if (end > 0) {
             writer.file().fsync();
             writer.writtenEnd().compareAndSet(end, 0);
+            return true;
         }
+        return false;
     }
 
     @Override
@@ -416,10 +419,14 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             // Another handle's writes in flight are read back as a local file system would show them.
             Set<OpenFile> writers = writersByInode.get(inode);
             if (writers != null) {
+                boolean committed = false;
                 for (OpenFile writer : writers) {
                     if (writer != open) {
-                        commit(writer);
+                        committed |= commit(writer);
                     }
+                }
+                if (committed) {
+                    open.file().dropCachedReads(); // sizes and chunks it holds predate those writes
                 }
             }
             int n = open.file().read(offset, target);

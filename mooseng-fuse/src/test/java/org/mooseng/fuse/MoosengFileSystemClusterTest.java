@@ -168,6 +168,23 @@ class MoosengFileSystemClusterTest {
     }
 
     @Test
+    void aReaderSeesWhatAnotherHandleOfTheMountWroteAfterItsFirstRead() {
+        long writer = create(mountA, "growing", O_WRONLY);
+        long inode = inodeOf(mountA, "growing");
+        write(mountA, inode, writer, 0, "first");
+        long reader = open(mountA, inode, 0);
+        assertThat(read(mountA, inode, reader)).isEqualTo("first");
+
+        write(mountA, inode, writer, 5, "+second");
+
+        assertThat(read(mountA, inode, reader)).isEqualTo("first+second");
+        for (long h : new long[] {writer, reader}) {
+            mountA.flush(ROOT_CALLER, inode, h, 0);
+            mountA.release(ROOT_CALLER, inode, h, 0, false);
+        }
+    }
+
+    @Test
     void posixLockOfOneMountBlocksTheOtherUntilTheHolderCloses() throws Exception {
         long handleA = create(mountA, "posix", O_RDWR);
         long inode = inodeOf(mountA, "posix");

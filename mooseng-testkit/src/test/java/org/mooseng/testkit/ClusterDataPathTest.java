@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import org.junit.jupiter.api.AfterAll;
@@ -34,8 +35,15 @@ import org.mooseng.common.ChunkId;
 import org.mooseng.common.ChunkVersion;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
+import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.Credentials;
+import org.mooseng.proto.FileOpenOp;
 import org.mooseng.proto.MasterClientServiceGrpc;
+import org.mooseng.proto.OpenFileRequest;
+import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.ReadChunkReply;
+import org.mooseng.proto.ReadChunkRequest;
+import org.mooseng.proto.SessionRequest;
 import org.mooseng.proto.SetAttrOp;
 import org.mooseng.proto.SetAttrReply;
 import org.mooseng.proto.SetAttrRequest;
@@ -75,6 +83,39 @@ class ClusterDataPathTest {
                     .map(FileLayout.Replica::serverId).toList();
             assertThat(valid).hasSize(2).doesNotHaveDuplicates();
         }
+    }
+
+    @Test
+    void anOpenForReadingAnswersWhereTheFirstChunkIsAsReadChunkDoes() throws IOException {
+        write("/located-at-open", random(100_000, 7));
+        write("/empty-at-open", new byte[0]);
+        long inode = client.stat("/located-at-open").inode().value();
+        long empty = client.stat("/empty-at-open").inode().value();
+        long session = rawMaster(m -> m.openSession(OpenSessionRequest.newBuilder().setHost("test")
+                .setMountPoint("/raw").setRequestId(ByteString.copyFromUtf8("raw-session")).build()))
+                .getSession().getSessionId();
+        try {
+            AttrReply opened = rawMaster(m -> m.openFile(openForReading(session, inode, true)));
+            ReadChunkReply asked = rawMaster(m -> m.readChunk(ReadChunkRequest.newBuilder().setCred(ROOT)
+                    .setInode(inode).setChunkIndex(0).build()));
+
+            assertThat(opened.getStatus()).isZero();
+            assertThat(opened.hasFirstChunk()).isTrue();
+            assertThat(opened.getFirstChunk().getChunk()).isEqualTo(asked.getChunk());
+            assertThat(opened.getFirstChunk().getReplicasList()).hasSize(2)
+                    .containsExactlyInAnyOrderElementsOf(asked.getReplicasList());
+            assertThat(opened.getFirstChunk().getFileSize()).isEqualTo(100_000);
+            assertThat(rawMaster(m -> m.openFile(openForReading(session, inode, false))).hasFirstChunk()).isFalse();
+            assertThat(rawMaster(m -> m.openFile(openForReading(session, empty, true))).hasFirstChunk()).isFalse();
+        } finally {
+            rawMaster(m -> m.closeSession(SessionRequest.newBuilder().setSessionId(session).build()));
+        }
+        assertThat(readAll("/located-at-open")).isEqualTo(random(100_000, 7));
+    }
+
+    private static OpenFileRequest openForReading(long session, long inode, boolean withFirstChunk) {
+        return OpenFileRequest.newBuilder().setCred(ROOT).setSessionId(session).setInode(inode)
+                .setFlags(FileOpenOp.Flag.OPEN_READ_VALUE).setWithFirstChunk(withFirstChunk).build();
     }
 
     @Test

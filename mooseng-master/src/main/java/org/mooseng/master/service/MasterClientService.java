@@ -244,9 +244,32 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
 
     @Override
     public void openFile(OpenFileRequest req, StreamObserver<AttrReply> out) {
-        write(out, () -> sessions.openFile(req),
+        Context callContext = Context.current(); // the caller's address orders the replicas
+        write(out, () -> sessions.openFile(req).thenApply(reply -> withFirstChunk(req, reply, callContext)),
                 m -> AttrReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
                 e -> AttrReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
+    }
+
+    /**
+     * The open's reply with where chunk 0 is, when asked for: it is read right after the open,
+     * so the client need not ask for it. The open is applied, so the answer is as current as
+     * a ReadChunk after it.
+     */
+    private AttrReply withFirstChunk(OpenFileRequest req, AttrReply opened, Context callContext) {
+        if (!req.getWithFirstChunk() || opened.getStatus() != 0 || opened.getAttr().getSize() == 0
+                || opened.getAttr().getType() != org.mooseng.proto.FileType.REGULAR) {
+            return opened;
+        }
+        ReadChunkRequest first = ReadChunkRequest.newBuilder().setCred(req.getCred()).setInode(req.getInode())
+                .setChunkIndex(0).build();
+        ReadChunkReply located;
+        try {
+            located = callContext.call(() -> chunks.readChunk(first));
+        } catch (Exception e) {
+            LOG.debug("inode {}: first chunk not located with the open: {}", req.getInode(), e.toString());
+            return opened;
+        }
+        return located.getStatus() == 0 ? opened.toBuilder().setFirstChunk(located).build() : opened;
     }
 
     @Override
