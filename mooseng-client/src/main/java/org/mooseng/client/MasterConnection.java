@@ -24,6 +24,7 @@ import org.mooseng.proto.ClusterInfoReply;
 import org.mooseng.proto.ClusterInfoRequest;
 import org.mooseng.proto.MasterClientServiceGrpc;
 import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
+import org.mooseng.protocol.rpc.FramedChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,8 +59,96 @@ final class MasterConnection implements AutoCloseable {
     /** Passes over the configured masters before a connect gives up. */
     static final int CONNECT_PASSES = 2;
 
-    /** One master and the channel to it. */
-    private record Endpoint(MasterAddress address, ManagedChannel channel, MasterClientServiceBlockingStub stub) {
+    /**
+     * One master and the channels to it: gRPC on its client port, and framed RPC (the same
+     * service, cheaper per call) once the master has said on which port it serves it.
+     */
+    private final class Endpoint {
+        private final MasterAddress address;
+        private final ManagedChannel channel;
+        private final MasterClientServiceBlockingStub grpcStub;
+        private volatile FramedChannel framedChannel;
+        private volatile MasterClientServiceBlockingStub framedStub;
+        /** Whether the master answered where it serves framed RPC (0: it does not). */
+        private volatile boolean transportKnown;
+
+        Endpoint(MasterAddress address, ManagedChannel channel) {
+            this.address = address;
+            this.channel = channel;
+            this.grpcStub = MasterClientServiceGrpc.newBlockingStub(channel).withInterceptors(new ClusterIdInterceptor());
+        }
+
+        MasterAddress address() {
+            return address;
+        }
+
+        ManagedChannel channel() {
+            return channel;
+        }
+
+        MasterClientServiceBlockingStub stub() {
+            MasterClientServiceBlockingStub framed = framedStub;
+            return framed != null ? framed : grpcStub;
+        }
+
+        /**
+         * Asks the master, once, where it serves framed RPC and uses that from then on. A master
+         * that cannot be reached fails this like the call it precedes (and is asked again next
+         * time); one that refuses the question is talked to over gRPC.
+         */
+        void learnTransport(long timeoutMs) {
+            if (transportKnown || clusterId == null) {
+                return; // connecting: the connect's own cluster info answers it
+            }
+            ClusterInfoReply info;
+            try {
+                info = grpcStub.withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS)
+                        .clusterInfo(ClusterInfoRequest.getDefaultInstance());
+            } catch (StatusRuntimeException e) {
+                if (outcomeUnknown(e.getStatus())) {
+                    throw e;
+                }
+                info = ClusterInfoReply.getDefaultInstance();
+            }
+            useTransport(info);
+        }
+
+        synchronized void useTransport(ClusterInfoReply info) {
+            if (transportKnown) {
+                return;
+            }
+            transportKnown = true;
+            int port = info.getClientRpcPort();
+            if (port > 0) {
+                framedChannel = new FramedChannel(address.host(), port);
+                framedStub = MasterClientServiceGrpc.newBlockingStub(framedChannel)
+                        .withInterceptors(new ClusterIdInterceptor());
+                LOG.debug("master {}: framed RPC on port {}", address, port);
+            }
+        }
+
+        /**
+         * After a call failed without an answer: the master may have restarted on another framed
+         * port, so it is asked again before the next call.
+         */
+        synchronized void forgetTransport() {
+            FramedChannel framed = framedChannel;
+            if (framed == null) {
+                return;
+            }
+            framedStub = null;
+            framedChannel = null;
+            transportKnown = false;
+            Thread.startVirtualThread(framed::close); // waits for its I/O thread: not on the caller's time
+        }
+
+        void shutdown() {
+            channel.shutdown();
+            FramedChannel framed = framedChannel;
+            if (framed != null) {
+                framed.close();
+            }
+        }
     }
 
     private final List<MasterAddress> masters;
@@ -139,6 +228,7 @@ final class MasterConnection implements AutoCloseable {
             Endpoint endpoint = current;
             T reply;
             try {
+                endpoint.learnTransport(timeoutMs);
                 reply = rpc.apply(endpoint.stub().withDeadlineAfter(timeoutMs, TimeUnit.MILLISECONDS));
             } catch (StatusRuntimeException e) {
                 if (!outcomeUnknown(e.getStatus())) {
@@ -152,6 +242,7 @@ final class MasterConnection implements AutoCloseable {
                 }
                 LOG.debug("{}: {} from master {}, trying another", subject, e.getStatus().getCode(),
                         endpoint.address());
+                endpoint.forgetTransport();
                 switchTo(endpoint, nextMaster(endpoint.address()));
                 // gRPC waits out its own back-off (up to minutes) before it connects again to a
                 // master it could not reach; the next try should really try.
@@ -174,6 +265,9 @@ final class MasterConnection implements AutoCloseable {
             String leader = status == Status.NOT_LEADER.code() ? replyMessage(reply) : null;
             if (leader == null) {
                 answered(endpoint.address());
+                if (reply instanceof ClusterInfoReply info) {
+                    endpoint.useTransport(info);
+                }
                 return reply;
             }
             if (retries == 0) {
@@ -292,8 +386,7 @@ final class MasterConnection implements AutoCloseable {
                             InsecureChannelCredentials.create())
                     .maxInboundMessageSize(64 << 20)
                     .build();
-            return new Endpoint(a, channel,
-                    MasterClientServiceGrpc.newBlockingStub(channel).withInterceptors(new ClusterIdInterceptor()));
+            return new Endpoint(a, channel);
         });
     }
 
@@ -329,7 +422,7 @@ final class MasterConnection implements AutoCloseable {
     public void close() {
         closed = true;
         List<Endpoint> open = List.copyOf(endpoints.values());
-        open.forEach(e -> e.channel().shutdown());
+        open.forEach(Endpoint::shutdown);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         for (Endpoint endpoint : open) {
             ManagedChannel channel = endpoint.channel();

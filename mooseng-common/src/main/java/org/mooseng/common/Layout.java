@@ -18,6 +18,7 @@ public final class Layout {
     public static final int DEFAULT_MASTER_CHUNKSERVER_PORT = 9420;
     public static final int DEFAULT_MASTER_CLIENT_PORT = 9421;
     public static final int DEFAULT_CHUNKSERVER_DATA_PORT = 9422;
+    public static final int DEFAULT_MASTER_CLIENT_RPC_PORT = 9423;
     public static final int DEFAULT_MASTER_HTTP_PORT = 9425;
 
     private Layout() {

@@ -33,6 +33,12 @@ public final class MasterConfig {
                     + "0 picks a free port (the leader's client address is then unknown to followers).\n"
                     + "See MASTER_PEERS for how followers name the leader's client address.");
 
+    public static final ConfigKey<Long> CLIENT_RPC_PORT = ConfigKey.integer("CLIENT_RPC_PORT",
+            Layout.DEFAULT_MASTER_CLIENT_RPC_PORT, 0, 65535, "port",
+            "TCP port of the same client service over framed RPC (length-prefixed frames on plain TCP,\n"
+                    + "no HTTP/2): cheaper per call. Clients ask the client port for it and then use it, so it\n"
+                    + "must be reachable wherever the client port is. 0 picks a free port.");
+
     public static final ConfigKey<String> MASTER_PEERS = ConfigKey.string("MASTER_PEERS", "",
             "Every member of the master Raft group, this one included, as comma-separated\n"
                     + "host:raftPort (e.g. m1:9419,m2:9419,m3:9419). Empty = a group of one.\n"
@@ -113,7 +119,7 @@ public final class MasterConfig {
                     + "valid replica (shown by 'mooseng admin info'). Each walk reads the whole chunk table.");
 
     public static final ConfigSchema SCHEMA = new ConfigSchema("master", List.of(
-            DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, CHUNKSERVER_PORT, CLIENT_PORT, MASTER_PEERS,
+            DATA_DIR, LISTEN_HOST, ADVERTISE_HOST, RAFT_PORT, CHUNKSERVER_PORT, CLIENT_PORT, CLIENT_RPC_PORT, MASTER_PEERS,
             MASTER_JOIN, METADATA_CACHE_ENTRIES, DEFAULT_GOAL, CHUNKSERVER_TIMEOUT_MS, SNAPSHOT_INTERVAL_S,
             RAFT_ELECTION_TIMEOUT_MS, MIN_FREE_BYTES, DELETIONS_PER_HEARTBEAT, SESSION_LEASE_MS, SESSION_CHECK_INTERVAL_MS,
             LOCK_RECLAIM_GRACE_MS, CHUNK_HEALTH_INTERVAL_MS));

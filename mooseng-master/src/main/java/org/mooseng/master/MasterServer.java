@@ -32,6 +32,7 @@ import org.mooseng.master.service.MasterAdminService;
 import org.mooseng.master.service.MasterChunkServerService;
 import org.mooseng.master.service.MasterClientService;
 import org.mooseng.meta.MetaStore;
+import org.mooseng.protocol.rpc.FramedServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +54,7 @@ public final class MasterServer implements AutoCloseable {
     private RaftNode raft;
     private ChunkRegistry registry;
     private Server clientServer;
+    private FramedServer clientRpcServer;
     private Server chunkServerServer;
     private ClientSessions sessions;
     private java.util.concurrent.ScheduledExecutorService housekeeping;
@@ -171,12 +173,16 @@ public final class MasterServer implements AutoCloseable {
         MasterChunkServerService chunkServerService = new MasterChunkServerService(raft, store, registry, clusterId,
                 Math.toIntExact(config.get(MasterConfig.DELETIONS_PER_HEARTBEAT)));
         MasterAdminService adminService = new MasterAdminService(raft, () -> advertiseHost + ":" + clientPort());
+        clientRpcServer = FramedServer.start(listenHost, Math.toIntExact(config.get(MasterConfig.CLIENT_RPC_PORT)),
+                List.of(ServerInterceptors.intercept(clientService, new ClusterIdInterceptor(clusterId),
+                        new CallerAddress())));
+        clientService.servedOverFramedRpc(clientRpcServer.port());
         clientServer = startGrpc(listenHost, clientPort, clientService, adminService);
         chunkServerServer = startGrpc(listenHost, Math.toIntExact(config.get(MasterConfig.CHUNKSERVER_PORT)),
                 chunkServerService);
-        LOG.info("master {} of cluster {} started: raft {}, clients {}:{}, chunk servers {}:{}", self, clusterId,
-                joining ? "joining an existing group" : peers, listenHost, clientPort(), listenHost,
-                chunkServerPort());
+        LOG.info("master {} of cluster {} started: raft {}, clients {}:{} (framed RPC {}), chunk servers {}:{}", self,
+                clusterId, joining ? "joining an existing group" : peers, listenHost, clientPort(),
+                clientRpcServer.port(), listenHost, chunkServerPort());
     }
 
     private void expireSessions() {
@@ -228,6 +234,16 @@ public final class MasterServer implements AutoCloseable {
         return clientServer.getPort();
     }
 
+    /** Where the client service is served over framed RPC. */
+    public int clientRpcPort() {
+        return clientRpcServer.port();
+    }
+
+    /** Client calls this master has started over framed RPC. */
+    public long clientRpcCalls() {
+        return clientRpcServer.callsStarted();
+    }
+
     public int chunkServerPort() {
         return chunkServerServer.getPort();
     }
@@ -264,6 +280,9 @@ public final class MasterServer implements AutoCloseable {
         try {
             for (Server server : grpcServers) {
                 server.shutdownNow();
+            }
+            if (clientRpcServer != null) {
+                clientRpcServer.close();
             }
             for (Server server : grpcServers) {
                 try {

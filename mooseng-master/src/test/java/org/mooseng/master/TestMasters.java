@@ -38,6 +38,7 @@ public final class TestMasters {
                 .with(MasterConfig.DATA_DIR, dataDir.toString())
                 .with(MasterConfig.RAFT_PORT, 0L)
                 .with(MasterConfig.CLIENT_PORT, 0L)
+                .with(MasterConfig.CLIENT_RPC_PORT, 0L)
                 .with(MasterConfig.CHUNKSERVER_PORT, 0L)
                 .with(MasterConfig.RAFT_ELECTION_TIMEOUT_MS, 300L);
     }

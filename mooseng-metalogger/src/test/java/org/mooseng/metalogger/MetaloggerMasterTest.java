@@ -244,6 +244,7 @@ class MetaloggerMasterTest {
                 .with(MasterConfig.DATA_DIR, dir.toString())
                 .with(MasterConfig.RAFT_PORT, (long) raftPort)
                 .with(MasterConfig.CLIENT_PORT, 0L)
+                .with(MasterConfig.CLIENT_RPC_PORT, 0L)
                 .with(MasterConfig.CHUNKSERVER_PORT, 0L)
                 .with(MasterConfig.RAFT_ELECTION_TIMEOUT_MS, 300L)
                 .with(MasterConfig.METADATA_CACHE_ENTRIES, 10_000L)

@@ -54,6 +54,7 @@ public final class MasterGroup implements AutoCloseable {
                         .with(MasterConfig.LISTEN_HOST, group.hosts.get(i))
                         .with(MasterConfig.RAFT_PORT, (long) raftPort)
                         .with(MasterConfig.CLIENT_PORT, (long) group.clientPort)
+                        .with(MasterConfig.CLIENT_RPC_PORT, 0L)
                         .with(MasterConfig.CHUNKSERVER_PORT, 0L)
                         .with(MasterConfig.MASTER_PEERS, peers));
                 MasterServer.format(config, group.clusterId);

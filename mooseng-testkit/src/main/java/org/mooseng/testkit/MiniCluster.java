@@ -41,6 +41,7 @@ public final class MiniCluster implements AutoCloseable {
                 .with(MasterConfig.DATA_DIR, root.resolve("master").toString())
                 .with(MasterConfig.RAFT_PORT, 0L)
                 .with(MasterConfig.CLIENT_PORT, 0L)
+                .with(MasterConfig.CLIENT_RPC_PORT, 0L)
                 .with(MasterConfig.CHUNKSERVER_PORT, 0L)
                 .with(MasterConfig.CHUNKSERVER_TIMEOUT_MS, 3000L);
         for (int i = 0; i < chunkServerCount; i++) {
@@ -89,6 +90,7 @@ public final class MiniCluster implements AutoCloseable {
     public void startMaster() throws IOException {
         master = MasterServer.start(masterConfig);
         masterConfig = masterConfig.with(MasterConfig.CLIENT_PORT, (long) master.clientPort())
+                .with(MasterConfig.CLIENT_RPC_PORT, (long) master.clientRpcPort())
                 .with(MasterConfig.CHUNKSERVER_PORT, (long) master.chunkServerPort());
     }
 

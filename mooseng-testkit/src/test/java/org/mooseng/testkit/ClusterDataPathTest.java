@@ -20,6 +20,9 @@ import java.util.stream.Stream;
 import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,6 +39,7 @@ import org.mooseng.common.ChunkVersion;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 import org.mooseng.proto.AttrReply;
+import org.mooseng.proto.ClusterInfoRequest;
 import org.mooseng.proto.Credentials;
 import org.mooseng.proto.FileOpenOp;
 import org.mooseng.proto.MasterClientServiceGrpc;
@@ -49,6 +53,7 @@ import org.mooseng.proto.SetAttrReply;
 import org.mooseng.proto.SetAttrRequest;
 import org.mooseng.proto.WriteChunkReply;
 import org.mooseng.proto.WriteChunkRequest;
+import org.mooseng.protocol.rpc.FramedChannel;
 
 /** End to end through real RPC on loopback: one master, three chunk servers, two copies. */
 class ClusterDataPathTest {
@@ -377,6 +382,32 @@ class ClusterDataPathTest {
         assertThatThrownBy(() -> cluster.newClient(ClientOptions.builder().expectedClusterId("another-cluster")))
                 .isInstanceOf(MoosengException.class)
                 .satisfies(e -> assertThat(((MoosengException) e).status()).isEqualTo(Status.WRONG_CLUSTER));
+    }
+
+    @Test
+    void clientsTalkToTheMasterOverFramedRpcWhichChecksTheClusterIdToo() throws Exception {
+        long before = cluster.master().clientRpcCalls();
+        try (MoosengClient fresh = cluster.newClient()) {
+            fresh.mkdirs("/framed/a/b", 0755);
+            assertThat(fresh.stat("/framed/a/b").isDirectory()).isTrue();
+        }
+        // mkdirs looks up and creates each component: all of it, not just the first call, was framed.
+        assertThat(cluster.master().clientRpcCalls() - before).isGreaterThanOrEqualTo(6);
+
+        int port = rawMaster(m -> m.clusterInfo(ClusterInfoRequest.getDefaultInstance())).getClientRpcPort();
+        assertThat(port).isEqualTo(cluster.master().clientRpcPort());
+        Metadata otherCluster = new Metadata();
+        otherCluster.put(Metadata.Key.of(Layout.CLUSTER_ID_HEADER, Metadata.ASCII_STRING_MARSHALLER), "another-cluster");
+        try (FramedChannel channel = new FramedChannel("127.0.0.1", port)) {
+            MasterClientServiceGrpc.MasterClientServiceBlockingStub stub = MasterClientServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS);
+            assertThat(stub.clusterInfo(ClusterInfoRequest.getDefaultInstance()).getClusterId())
+                    .isEqualTo(cluster.clusterId());
+            assertThatThrownBy(() -> stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(otherCluster))
+                    .clusterInfo(ClusterInfoRequest.getDefaultInstance()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode())
+                            .isEqualTo(io.grpc.Status.Code.FAILED_PRECONDITION));
+        }
     }
 
     // ------------------------------------------------------------------ helpers

@@ -80,6 +80,8 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
     private final Clock clock;
     private final String clusterId;
     private final String version;
+    /** Where this service is also served over framed RPC; 0 = not (yet). */
+    private volatile int clientRpcPort;
 
     public MasterClientService(MetaLog log, NamespaceReader namespace, SessionReader sessionState,
                                ClientSessions sessions, ChunkRegistry registry, ChunkHealth chunkHealth,
@@ -99,6 +101,11 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
     }
 
     /** Called when this master gains or loses leadership: write leases of the old term are void. */
+    /** Tells clients (in cluster info) the port where this service is served over framed RPC. */
+    public void servedOverFramedRpc(int port) {
+        this.clientRpcPort = port;
+    }
+
     public void onLeadershipChange() {
         writeLeases.clear();
     }
@@ -310,7 +317,8 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
     public void clusterInfo(ClusterInfoRequest req, StreamObserver<ClusterInfoReply> out) {
         ClusterInfoReply.Builder reply = ClusterInfoReply.newBuilder().setClusterId(clusterId).setVersion(version)
                 .setLeader(log.leaderClientAddress().or(log::leaderRaftAddress).orElse(""))
-                .setRaftCommitIndex(log.commitIndex()).setRaftAppliedIndex(log.appliedIndex());
+                .setRaftCommitIndex(log.commitIndex()).setRaftAppliedIndex(log.appliedIndex())
+                .setClientRpcPort(clientRpcPort);
         List<ChunkServerView> alive = registry.aliveServers();
         reply.setChunkServers(alive.size());
         reply.setTotalBytes(alive.stream().mapToLong(ChunkServerView::totalBytes).sum());
