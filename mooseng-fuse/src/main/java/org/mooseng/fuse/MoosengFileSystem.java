@@ -72,6 +72,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     private static final int MAX_CONTENT_STAMPS = 100_000;
     private final ConcurrentHashMap<Long, ContentStamp> contentStamps = new ConcurrentHashMap<>();
+    private final ContentChanges changes = new ContentChanges();
     private final MoosengClient client;
     private final MountLocks locks;
     private final double attrTimeoutSeconds;
@@ -205,10 +206,17 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             if (change.has(AttributeChange.SET_MODE) && !caller.isRoot()) {
                 FileStat current = asCaller.stat(inode(inode));
                 if (current.uid() != caller.uid() && clearsOnlySetIdBits(current.mode(), change.mode())) {
-                    return killPrivileges(asCaller, inode, op, change.mode());
+                    Reply killed = killPrivileges(asCaller, inode, op, change.mode());
+                    if (change.has(AttributeChange.SET_SIZE)) {
+                        changes.changed(inode);
+                    }
+                    return killed;
                 }
             }
             FileStat changed = asCaller.setAttr(inode(inode), op);
+            if (change.has(AttributeChange.SET_SIZE)) {
+                changes.changed(inode);
+            }
             if (change.has(AttributeChange.SET_SIZE) && !caller.isRoot()) {
                 changed = dropSetGidOfOutsider(caller, changed);
             }
@@ -270,15 +278,14 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         }
     }
 
-    /** Commits the handle's writes in flight; whether there were any. */
-    private static boolean commit(OpenFile writer) throws MoosengException {
+    /** Commits the handle's writes in flight, if it has any; the mount's other handles of the file see them. */
+    private void commit(OpenFile writer) throws MoosengException {
         long end = writer.writtenEnd().get();
         if (end > 0) {
             writer.file().fsync();
             writer.writtenEnd().compareAndSet(end, 0);
-            return true;
+            changes.changed(writer.inode());
         }
-        return false;
     }
 
     @Override
@@ -347,9 +354,10 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
                 commitWriters(inode);
             }
             // Registered in the mount's session: the file outlives an unlink or a replacing rename while open.
+            long fetchedAt = changes.now(); // before the open answers where chunk 0 is
             MoosengFile file = client(caller).open(inode(inode), openFlags);
             boolean keepCache = keepCache(inode, file.statAtOpen(), openFlags);
-            OpenFile open = register(file, inode, flags);
+            OpenFile open = register(file, inode, flags, fetchedAt);
             if (keepCache) {
                 accessTimes.atCachedOpen(open, file.statAtOpen());
             }
@@ -387,10 +395,10 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         return result;
     }
 
-    private OpenFile register(MoosengFile file, long inode, int flags) {
+    private OpenFile register(MoosengFile file, long inode, int flags, long fetchedAt) {
         long handle = nextHandle.getAndIncrement();
         OpenFile open = new OpenFile(handle, inode, file, AttributeMapping.writable(flags),
-                AttributeMapping.writable(flags) && (flags & AttributeMapping.O_APPEND) != 0);
+                AttributeMapping.writable(flags) && (flags & AttributeMapping.O_APPEND) != 0, fetchedAt);
         openFiles.put(handle, open);
         if (open.writable()) {
             writersByInode.computeIfAbsent(inode, k -> ConcurrentHashMap.newKeySet()).add(open);
@@ -401,10 +409,11 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     @Override
     public Reply create(Caller caller, long parent, String name, int mode, int flags) {
         return errnoOf(() -> {
+            long fetchedAt = changes.now();
             MoosengFile file = client(caller).createAndOpen(inode(parent), name, mode & 07777,
                     (flags & AttributeMapping.O_EXCL) != 0, openFlags(flags));
             FileStat created = file.statAtOpen(); // as the create committed them
-            OpenFile open = register(file, created.inode().value(), flags);
+            OpenFile open = register(file, created.inode().value(), flags, fetchedAt);
             return new Reply.Create(entry(created), new Reply.Open(open.handle(), false, false));
         });
     }
@@ -419,15 +428,18 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             // Another handle's writes in flight are read back as a local file system would show them.
             Set<OpenFile> writers = writersByInode.get(inode);
             if (writers != null) {
-                boolean committed = false;
                 for (OpenFile writer : writers) {
                     if (writer != open) {
-                        committed |= commit(writer);
+                        commit(writer);
                     }
                 }
-                if (committed) {
-                    open.file().dropCachedReads(); // sizes and chunks it holds predate those writes
-                }
+            }
+            long fetchedAt = open.readsFreshAt().get();
+            if (changes.changedSince(inode, fetchedAt)) {
+                // Another handle's writes or a truncate: the size and chunks it holds predate them.
+                long now = changes.now();
+                open.file().dropCachedReads();
+                open.readsFreshAt().compareAndSet(fetchedAt, now);
             }
             int n = open.file().read(offset, target);
             accessTimes.afterRead(open);

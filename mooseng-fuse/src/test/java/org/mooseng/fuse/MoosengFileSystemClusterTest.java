@@ -185,6 +185,27 @@ class MoosengFileSystemClusterTest {
     }
 
     @Test
+    void aReaderOpenedBeforeATruncateOrAnotherHandlesCommitReadsTheNewContent() {
+        long writer = create(mountA, "resized", O_RDWR);
+        long inode = inodeOf(mountA, "resized");
+        write(mountA, inode, writer, 0, "abcdefghij");
+        mountA.flush(ROOT_CALLER, inode, writer, 0);
+        long reader = open(mountA, inode, 0); // its open already says where chunk 0 is, and the size
+
+        mountA.setattr(ROOT_CALLER, inode, new AttributeChange(AttributeChange.SET_SIZE, 0, 0, 0, 4, 0, 0, 0, 0),
+                writer);
+        assertThat(read(mountA, inode, reader)).isEqualTo("abcd");
+
+        write(mountA, inode, writer, 4, "XY");
+        assertThat(mountA.getattr(ROOT_CALLER, inode, -1)).isInstanceOf(Reply.Attributes.class); // commits XY
+        assertThat(read(mountA, inode, reader)).isEqualTo("abcdXY");
+        for (long h : new long[] {writer, reader}) {
+            mountA.flush(ROOT_CALLER, inode, h, 0);
+            mountA.release(ROOT_CALLER, inode, h, 0, false);
+        }
+    }
+
+    @Test
     void posixLockOfOneMountBlocksTheOtherUntilTheHolderCloses() throws Exception {
         long handleA = create(mountA, "posix", O_RDWR);
         long inode = inodeOf(mountA, "posix");
