@@ -36,7 +36,9 @@ class BenchmarkListTest {
                 "org.mooseng.jmh.NamespaceBenchmark.rename",
                 "org.mooseng.jmh.NamespaceBenchmark.unlink",
                 "org.mooseng.jmh.MetadataCommitBenchmark.createOneProposer",
-                "org.mooseng.jmh.MetadataCommitBenchmark.createEightProposers");
+                "org.mooseng.jmh.MetadataCommitBenchmark.createEightProposers",
+                "org.mooseng.jmh.UnaryRpcBenchmark.latency",
+                "org.mooseng.jmh.UnaryRpcBenchmark.throughput");
     }
 
     @Test
