@@ -63,12 +63,15 @@ final class MasterConnection implements AutoCloseable {
      * One master and the channels to it: gRPC on its client port, and framed RPC (the same
      * service, cheaper per call) once the master has said on which port it serves it.
      */
+    private record Framed(FramedChannel channel, MasterClientServiceBlockingStub stub) {
+    }
+
     private final class Endpoint {
         private final MasterAddress address;
         private final ManagedChannel channel;
         private final MasterClientServiceBlockingStub grpcStub;
-        private volatile FramedChannel framedChannel;
-        private volatile MasterClientServiceBlockingStub framedStub;
+        /** The framed channel and its stub, once known (null: gRPC). */
+        private volatile Framed framed;
         /** Whether the master answered where it serves framed RPC (0: it does not). */
         private volatile boolean transportKnown;
 
@@ -87,8 +90,8 @@ final class MasterConnection implements AutoCloseable {
         }
 
         MasterClientServiceBlockingStub stub() {
-            MasterClientServiceBlockingStub framed = framedStub;
-            return framed != null ? framed : grpcStub;
+            Framed current = framed;
+            return current != null ? current.stub() : grpcStub;
         }
 
         /**
@@ -120,9 +123,9 @@ final class MasterConnection implements AutoCloseable {
             transportKnown = true;
             int port = info.getClientRpcPort();
             if (port > 0) {
-                framedChannel = new FramedChannel(address.host(), port);
-                framedStub = MasterClientServiceGrpc.newBlockingStub(framedChannel)
-                        .withInterceptors(new ClusterIdInterceptor());
+                FramedChannel channel = new FramedChannel(address.host(), port);
+                framed = new Framed(channel, MasterClientServiceGrpc.newBlockingStub(channel)
+                        .withInterceptors(new ClusterIdInterceptor()));
                 LOG.debug("master {}: framed RPC on port {}", address, port);
             }
         }
@@ -132,21 +135,20 @@ final class MasterConnection implements AutoCloseable {
          * port, so it is asked again before the next call.
          */
         synchronized void forgetTransport() {
-            FramedChannel framed = framedChannel;
-            if (framed == null) {
+            Framed current = framed;
+            if (current == null) {
                 return;
             }
-            framedStub = null;
-            framedChannel = null;
+            framed = null;
             transportKnown = false;
-            Thread.startVirtualThread(framed::close); // waits for its I/O thread: not on the caller's time
+            Thread.startVirtualThread(current.channel()::close); // waits for its I/O thread: not on the caller's time
         }
 
         void shutdown() {
             channel.shutdown();
-            FramedChannel framed = framedChannel;
-            if (framed != null) {
-                framed.close();
+            Framed current = framed;
+            if (current != null) {
+                current.channel().close();
             }
         }
     }

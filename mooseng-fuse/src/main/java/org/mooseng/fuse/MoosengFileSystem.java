@@ -203,25 +203,27 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             // Writes issued before this call must not land after it: a size cut would be undone
             // and times set explicitly (cp -a, tar -p) would be stamped over by the commit.
             commitWriters(inode);
-            if (change.has(AttributeChange.SET_MODE) && !caller.isRoot()) {
-                FileStat current = asCaller.stat(inode(inode));
-                if (current.uid() != caller.uid() && clearsOnlySetIdBits(current.mode(), change.mode())) {
-                    Reply killed = killPrivileges(asCaller, inode, op, change.mode());
-                    if (change.has(AttributeChange.SET_SIZE)) {
-                        changes.changed(inode);
-                    }
-                    return killed;
-                }
-            }
-            FileStat changed = asCaller.setAttr(inode(inode), op);
+            Reply reply = changeAttributes(caller, asCaller, inode, op, change);
             if (change.has(AttributeChange.SET_SIZE)) {
-                changes.changed(inode);
+                changes.changed(inode); // the mount's other handles drop what they hold of the old size
             }
-            if (change.has(AttributeChange.SET_SIZE) && !caller.isRoot()) {
-                changed = dropSetGidOfOutsider(caller, changed);
-            }
-            return attributes(changed);
+            return reply;
         });
+    }
+
+    private Reply changeAttributes(Caller caller, MoosengClient asCaller, long inode, SetAttrOp.Builder op,
+                                   AttributeChange change) throws MoosengException {
+        if (change.has(AttributeChange.SET_MODE) && !caller.isRoot()) {
+            FileStat current = asCaller.stat(inode(inode));
+            if (current.uid() != caller.uid() && clearsOnlySetIdBits(current.mode(), change.mode())) {
+                return killPrivileges(asCaller, inode, op, change.mode());
+            }
+        }
+        FileStat changed = asCaller.setAttr(inode(inode), op);
+        if (change.has(AttributeChange.SET_SIZE) && !caller.isRoot()) {
+            changed = dropSetGidOfOutsider(caller, changed);
+        }
+        return attributes(changed);
     }
 
     /**
