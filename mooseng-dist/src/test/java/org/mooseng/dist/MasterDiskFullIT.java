@@ -141,7 +141,7 @@ class MasterDiskFullIT {
                             .containsOnly(commit);
                 });
                 await().atMost(FAILOVER).until(() -> !lines(leaderLog, fullRaft + " reachable again").isEmpty());
-                assertThat(lines(leaderLog, fullRaft + " unreachable")).hasSize(1);
+                assertThat(lines(leaderLog, fullRaft + " unreachable;")).hasSize(1);
                 assertThat(lines(leaderLog, "Exception occurred in async create connection")).isEmpty();
 
                 Launcher.Result transfer = command(cluster, "admin", "transfer-leader", "--to",

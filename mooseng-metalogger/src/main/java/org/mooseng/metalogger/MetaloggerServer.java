@@ -17,7 +17,6 @@ import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.conf.Configuration;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.option.NodeOptions;
-import com.alipay.sofa.jraft.option.RaftOptions;
 import org.mooseng.common.config.Config;
 import org.mooseng.master.raft.DiskSpaceGuard;
 import org.mooseng.master.raft.JraftSignals;
@@ -125,11 +124,8 @@ public final class MetaloggerServer implements AutoCloseable {
         // while it waits for the leader's configuration (which, once it is added, says the same).
         initial.addLearner(selfPeer);
 
-        RaftOptions raftOptions = new RaftOptions();
-        raftOptions.setSync(true);
-        raftOptions.setSyncMeta(true);
         NodeOptions options = new NodeOptions();
-        options.setRaftOptions(raftOptions);
+        options.setRaftOptions(RaftEndpoints.memberRaftOptions());
         options.setInitialConf(initial);
         options.setSnapshotIntervalSecs(Math.toIntExact(config.get(MetaloggerConfig.SNAPSHOT_INTERVAL_S)));
         options.setFsm(stateMachine);

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -18,6 +20,7 @@ import com.alipay.sofa.jraft.Node;
 import com.alipay.sofa.jraft.RaftGroupService;
 import com.alipay.sofa.jraft.closure.ReadIndexClosure;
 import com.alipay.sofa.jraft.conf.Configuration;
+import com.alipay.sofa.jraft.core.NodeImpl;
 import com.alipay.sofa.jraft.entity.PeerId;
 import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.error.RaftException;
@@ -96,11 +99,7 @@ public final class RaftNode implements MetaLog, AutoCloseable {
             members.addPeer(parsePeer(member));
         }
 
-        RaftOptions raftOptions = new RaftOptions();
-        // The Raft log is the namespace's write-ahead log: an acknowledged op must survive
-        // a power cut, so every append and every term/vote change is fsynced.
-        raftOptions.setSync(true);
-        raftOptions.setSyncMeta(true);
+        RaftOptions raftOptions = RaftEndpoints.memberRaftOptions();
         // jraft adds a random delay of up to this before a follower stands (1 s by default, on
         // top of the election timeout): a quarter of the timeout still spreads two followers'
         // elections apart, and pre-vote keeps a split vote from costing a term.
@@ -366,13 +365,15 @@ public final class RaftNode implements MetaLog, AutoCloseable {
             diskGuard.check();
             Node n = node;
             if (n != null && n.isLeader()) {
-                List<String> members = new ArrayList<>();
+                Map<String, PeerId> members = new HashMap<>();
                 List<String> alive = new ArrayList<>();
-                n.listPeers().forEach(p -> members.add(JraftNodeState.address(p)));
-                n.listLearners().forEach(p -> members.add(JraftNodeState.address(p)));
+                n.listPeers().forEach(p -> members.put(JraftNodeState.address(p), p));
+                n.listLearners().forEach(p -> members.put(JraftNodeState.address(p), p));
                 n.listAlivePeers().forEach(p -> alive.add(JraftNodeState.address(p)));
                 n.listAliveLearners().forEach(p -> alive.add(JraftNodeState.address(p)));
-                peers.observe(members, alive);
+                for (String member : peers.observe(members.keySet(), alive)) {
+                    reconnect(n, members.get(member));
+                }
             } else {
                 peers.forget();
             }
@@ -381,6 +382,20 @@ public final class RaftNode implements MetaLog, AutoCloseable {
             peers.forget();
         } catch (RuntimeException e) {
             LOG.warn("master raft {}: watch round failed", settings.self(), e);
+        }
+    }
+
+    /**
+     * Drops the transport's connection state for {@code peer} and connects again at once
+     * (see {@link PeerReachability}); jraft's next replicator check, within a heartbeat, then
+     * finds the connection and starts sending the log. A member that is really down just
+     * fails the connect again.
+     */
+    private void reconnect(Node n, PeerId peer) {
+        if (n instanceof NodeImpl impl && impl.getRpcService() != null) {
+            boolean connected = impl.getRpcService().disconnect(peer.getEndpoint())
+                    && impl.getRpcService().connect(peer.getEndpoint());
+            LOG.debug("master raft {}: reconnect to {}: {}", settings.self(), peer, connected ? "connected" : "failed");
         }
     }
 

@@ -39,7 +39,7 @@ class PeerReachabilityTest {
     }
 
     @Test
-    void aMemberAwayForManyRoundsMakesOneLineAndItsReturnAnother() {
+    void aMemberAwayForManyRoundsMakesOneLineItsReconnectionAnotherAndItsReturnAThird() {
         reachability.observe(GROUP, GROUP);
         for (int round = 0; round < 50; round++) {
             reachability.observe(GROUP, List.of(SELF, METALOGGER));
@@ -50,6 +50,7 @@ class PeerReachabilityTest {
 
         assertThat(lines()).containsExactly(
                 "master raft 127.0.0.1:9419: member 127.0.0.1:10419 unreachable; retrying it on every heartbeat",
+                "master raft 127.0.0.1:9419: member 127.0.0.1:10419 unreachable for 5 s; reconnecting to it from scratch",
                 "master raft 127.0.0.1:9419: member 127.0.0.1:10419 reachable again");
         assertThat(reachability.unreachable()).isEmpty();
     }
@@ -62,6 +63,35 @@ class PeerReachabilityTest {
         assertThat(lines()).containsExactly(
                 "master raft 127.0.0.1:9419: member 127.0.0.1:9426 unreachable; retrying it on every heartbeat");
         assertThat(reachability.unreachable()).isEmpty();
+    }
+
+    @Test
+    void aMemberUnreachableForFiveRoundsIsReconnectedThenEveryFiveRoundsThenOnceAMinute() {
+        List<Integer> reconnectRounds = new java.util.ArrayList<>();
+        for (int round = 1; round <= 200; round++) {
+            List<String> reconnect = reachability.observe(GROUP, List.of(SELF, METALOGGER));
+            if (!reconnect.isEmpty()) {
+                assertThat(reconnect).containsExactly(OTHER);
+                reconnectRounds.add(round);
+            }
+        }
+
+        assertThat(reconnectRounds).containsExactly(5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 120, 180);
+        assertThat(lines()).containsExactly(
+                "master raft 127.0.0.1:9419: member 127.0.0.1:10419 unreachable; retrying it on every heartbeat",
+                "master raft 127.0.0.1:9419: member 127.0.0.1:10419 unreachable for 5 s; reconnecting to it from scratch");
+    }
+
+    @Test
+    void aMemberBackBeforeFiveRoundsIsNotReconnectedAndItsCountStartsAgain() {
+        for (int round = 0; round < 4; round++) {
+            assertThat(reachability.observe(GROUP, List.of(SELF, METALOGGER))).isEmpty();
+        }
+        reachability.observe(GROUP, GROUP);
+        for (int round = 0; round < 4; round++) {
+            assertThat(reachability.observe(GROUP, List.of(SELF, METALOGGER))).isEmpty();
+        }
+        assertThat(reachability.observe(GROUP, List.of(SELF, METALOGGER))).containsExactly(OTHER);
     }
 
     @Test
