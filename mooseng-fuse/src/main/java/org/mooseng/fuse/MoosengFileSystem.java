@@ -79,6 +79,8 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private final double entryTimeoutSeconds;
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
+    /** Open directory handles and the page each lists from. */
+    private final Map<Long, DirectoryListing> openDirectories = new ConcurrentHashMap<>();
     /** Writable handles per inode; the set object also orders the O_APPEND writes of that file. */
     private final Map<Long, Set<OpenFile>> writersByInode = new ConcurrentHashMap<>();
     private final AccessTimeUpdates accessTimes;
@@ -571,16 +573,17 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     // ------------------------------------------------------------ directories
 
+    /**
+     * No master call: the kernel opens only inodes it knows are directories, with permissions
+     * checked (default_permissions). A directory removed meanwhile fails at its first readdir.
+     */
     @Override
     public Reply opendir(Caller caller, long inode, int flags) {
-        return errnoOf(() -> {
-            FileStat dir = client(caller).stat(inode(inode));
-            if (!dir.isDirectory()) {
-                return Reply.error(ENOTDIR);
-            }
-            // Directory pages are fetched by cookie on every readdir: no per-handle state.
-            return new Reply.Open(0, false, false);
-        });
+        long handle = nextHandle.getAndIncrement();
+        MoosengClient as = client(caller);
+        InodeId directory = inode(inode);
+        openDirectories.put(handle, new DirectoryListing((cookie, max) -> as.readDirPage(directory, cookie, max)));
+        return new Reply.Open(handle, false, false);
     }
 
     @Override
@@ -595,8 +598,17 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             }
             long cookie = Math.max(0, offset - FIRST_COOKIE_OFFSET);
             int pageEntries = (int) Math.clamp(maxBytes / MIN_DIRENT_BYTES, 1, MAX_PAGE_ENTRIES);
-            DirectoryPage page = client(caller).readDirPage(inode(inode), cookie, pageEntries);
-            for (DirectoryPage.Entry e : page.entries()) {
+            DirectoryListing listing = openDirectories.get(handle);
+            List<DirectoryPage.Entry> entries;
+            if (listing == null) {
+                entries = client(caller).readDirPage(inode(inode), cookie, pageEntries).entries();
+            } else {
+                if (offset == 0) {
+                    listing.restart();
+                }
+                entries = listing.entriesAfter(cookie, pageEntries);
+            }
+            for (DirectoryPage.Entry e : entries) {
                 items.add(new DirectoryItem(e.entry().name(), e.entry().inode().value(),
                         AttributeMapping.typeBits(e.entry().type()), e.cookie() + FIRST_COOKIE_OFFSET));
             }
@@ -609,6 +621,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply releasedir(Caller caller, long inode, long handle) {
+        openDirectories.remove(handle);
         return Reply.OK;
     }
 

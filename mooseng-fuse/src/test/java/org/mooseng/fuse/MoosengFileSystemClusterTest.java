@@ -17,11 +17,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mooseng.client.ClientOptions;
+import org.mooseng.client.FileStat;
 import org.mooseng.client.MoosengClient;
 import org.mooseng.client.SessionOptions;
 import org.mooseng.client.UserCredentials;
+import org.mooseng.common.InodeId;
 import org.mooseng.fuse.ll.AttributeChange;
 import org.mooseng.fuse.ll.Caller;
+import org.mooseng.fuse.ll.DirectoryItem;
 import org.mooseng.fuse.ll.LockRange;
 import org.mooseng.fuse.ll.Reply;
 import org.mooseng.testkit.MiniCluster;
@@ -107,6 +110,53 @@ class MoosengFileSystemClusterTest {
 
     private static LockRange writeLock() {
         return new LockRange(LockRange.F_WRLCK, 0, 0, 42);
+    }
+
+    /** Lists {@code directory} through {@code handle} as the kernel does: 4 KiB at a time from the last offset. */
+    private static List<String> listThroughHandle(MoosengFileSystem fs, long directory, long handle) {
+        List<String> names = new java.util.ArrayList<>();
+        long offset = 0;
+        while (true) {
+            Reply reply = fs.readdir(ROOT_CALLER, directory, handle, offset, 4096);
+            assertThat(reply).isInstanceOf(Reply.Directory.class);
+            // As fuse_add_direntry packs them: what a 4 KiB buffer holds of the reply.
+            List<DirectoryItem> items = ((Reply.Directory) reply).items();
+            if (items.isEmpty()) {
+                return names;
+            }
+            int used = 0;
+            for (DirectoryItem item : items) {
+                int size = (24 + item.name().length() + 7) & ~7;
+                if (used + size > 4096) {
+                    break;
+                }
+                used += size;
+                names.add(item.name());
+                offset = item.nextOffset();
+            }
+        }
+    }
+
+    @Test
+    void anOpenDirectoryOfThousandsListsEachEntryOnceAndARewindSeesItAsItIsNow() throws Exception {
+        FileStat listed = clientA.mkdir(new InodeId(ROOT), "listing", 0755);
+        java.util.Set<String> expected = new java.util.TreeSet<>(List.of(".", ".."));
+        for (int i = 0; i < 1500; i++) {
+            String name = "entry-with-a-longish-name-" + i;
+            clientA.create(listed.inode(), name, 0644, true);
+            expected.add(name);
+        }
+        long directory = listed.inode().value();
+        long handle = ((Reply.Open) mountA.opendir(ROOT_CALLER, directory, O_RDONLY)).handle();
+
+        List<String> first = listThroughHandle(mountA, directory, handle);
+        assertThat(first).doesNotHaveDuplicates();
+        assertThat(new java.util.TreeSet<>(first)).isEqualTo(expected);
+
+        clientA.create(listed.inode(), "late", 0644, true);
+        List<String> rewound = listThroughHandle(mountA, directory, handle);
+        assertThat(rewound).contains("late").hasSize(expected.size() + 1);
+        assertThat(mountA.releasedir(ROOT_CALLER, directory, handle)).isEqualTo(Reply.OK);
     }
 
     @Test

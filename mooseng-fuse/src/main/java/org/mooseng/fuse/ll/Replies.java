@@ -3,6 +3,7 @@ package org.mooseng.fuse.ll;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,24 +79,13 @@ final class Replies {
         int ignored = (int) fuse.replyBuf.invokeExact(req, data, (long) bytes);
     }
 
-    /** Packs entries with fuse_add_direntry until the next one would not fit in {@code maxBytes}. */
+    /** Packs entries until the next one would not fit in {@code maxBytes} ({@link DirentPacker}) and sends them. */
     void directory(MemorySegment req, Reply.Directory directory, long maxBytes, Arena arena) throws Throwable {
-        MemorySegment buffer = arena.allocate(Math.max(1, maxBytes));
-        MemorySegment stat = arena.allocate(FuseStructs.STAT);
-        long used = 0;
-        for (DirectoryItem item : directory.items()) {
-            stat.set(ValueLayout.JAVA_LONG, FuseStructs.STAT_INO, item.inode());
-            stat.set(ValueLayout.JAVA_INT, FuseStructs.STAT_MODE, item.mode());
-            MemorySegment name = arena.allocateFrom(item.name());
-            long remaining = maxBytes - used;
-            long size = (long) fuse.addDirentry.invokeExact(req, buffer.asSlice(used), remaining, name, stat,
-                    item.nextOffset());
-            if (size > remaining) {
-                break;
-            }
-            used += size;
-        }
-        int ignored = (int) fuse.replyBuf.invokeExact(req, buffer, used);
+        ByteBuffer packed = DirentPacker.pack(directory.items(), maxBytes);
+        int used = packed.remaining();
+        MemorySegment buffer = arena.allocate(Math.max(1, used));
+        MemorySegment.copy(MemorySegment.ofBuffer(packed), 0, buffer, 0, used);
+        int ignored = (int) fuse.replyBuf.invokeExact(req, buffer, (long) used);
     }
 
     void none(MemorySegment req) {
