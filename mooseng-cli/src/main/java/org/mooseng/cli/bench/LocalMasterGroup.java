@@ -61,7 +61,8 @@ final class LocalMasterGroup {
 
     /**
      * Polls the group until it is steady. A fresh survey client per poll: a channel to a master
-     * that was down backs off its reconnects for seconds after the master is back.
+     * that was down backs off its reconnects for seconds after the master is back. On timeout
+     * every running master prints a thread dump into its log first, as after a stalled kill.
      */
     Steady awaitSteady(Duration timeout) throws InterruptedException {
         long deadlineNanos = System.nanoTime() + timeout.toNanos();
@@ -78,7 +79,9 @@ final class LocalMasterGroup {
             waitingFor = describe(members);
             Thread.sleep(POLL_INTERVAL);
         } while (System.nanoTime() - deadlineNanos < 0);
-        throw new CliException("master group not steady after " + timeout.toSeconds() + " s: " + waitingFor);
+        List<String> dumped = dumpThreads(null);
+        throw new CliException("master group not steady after " + timeout.toSeconds() + " s: " + waitingFor
+                + (dumped.isEmpty() ? "" : "; thread dumps of " + String.join(", ", dumped) + " are in their logs"));
     }
 
     private Optional<Steady> steady(List<MasterGroupClient.Member> members) {
@@ -164,8 +167,9 @@ final class LocalMasterGroup {
     }
 
     /**
-     * Sends SIGQUIT to every live master but {@code except}: the JVM prints a thread dump to its
-     * output, which {@code up} sends to the master's log. Returns the names of those signalled.
+     * Sends SIGQUIT to every live master but {@code except} (null: to all): the JVM prints a
+     * thread dump to its output, which {@code up} sends to the master's log. Returns the names
+     * of those signalled.
      */
     List<String> dumpThreads(Instance except) {
         List<String> signalled = new ArrayList<>();
