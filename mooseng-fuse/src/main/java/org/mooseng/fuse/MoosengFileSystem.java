@@ -580,10 +580,14 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     @Override
     public Reply opendir(Caller caller, long inode, int flags) {
         long handle = nextHandle.getAndIncrement();
+        openDirectories.put(handle, listing(caller, inode));
+        return new Reply.Open(handle, false, false);
+    }
+
+    private DirectoryListing listing(Caller caller, long inode) {
         MoosengClient as = client(caller);
         InodeId directory = inode(inode);
-        openDirectories.put(handle, new DirectoryListing((cookie, max) -> as.readDirPage(directory, cookie, max)));
-        return new Reply.Open(handle, false, false);
+        return new DirectoryListing((cookie, max) -> as.readDirPage(directory, cookie, max));
     }
 
     @Override
@@ -598,17 +602,14 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             }
             long cookie = Math.max(0, offset - FIRST_COOKIE_OFFSET);
             int pageEntries = (int) Math.clamp(maxBytes / MIN_DIRENT_BYTES, 1, MAX_PAGE_ENTRIES);
+            // A handle not from opendir (a caller of these operations without the kernel) lists once.
             DirectoryListing listing = openDirectories.get(handle);
-            List<DirectoryPage.Entry> entries;
             if (listing == null) {
-                entries = client(caller).readDirPage(inode(inode), cookie, pageEntries).entries();
-            } else {
-                if (offset == 0) {
-                    listing.restart();
-                }
-                entries = listing.entriesAfter(cookie, pageEntries);
+                listing = listing(caller, inode);
+            } else if (offset == 0) {
+                listing.restart();
             }
-            for (DirectoryPage.Entry e : entries) {
+            for (DirectoryPage.Entry e : listing.entriesAfter(cookie, pageEntries)) {
                 items.add(new DirectoryItem(e.entry().name(), e.entry().inode().value(),
                         AttributeMapping.typeBits(e.entry().type()), e.cookie() + FIRST_COOKIE_OFFSET));
             }

@@ -108,6 +108,14 @@ class MoosengFileSystemClusterTest {
         return new String(buffer.array(), 0, data.bytes(), StandardCharsets.UTF_8);
     }
 
+    /** Closes each handle as close(2) does: flush, then release. */
+    private static void closeAll(MoosengFileSystem fs, long inode, long... handles) {
+        for (long h : handles) {
+            fs.flush(ROOT_CALLER, inode, h, 0);
+            fs.release(ROOT_CALLER, inode, h, 0, false);
+        }
+    }
+
     private static LockRange writeLock() {
         return new LockRange(LockRange.F_WRLCK, 0, 0, 42);
     }
@@ -211,10 +219,7 @@ class MoosengFileSystemClusterTest {
         long reader = open(mountA, inode, 0);
 
         assertThat(read(mountA, inode, reader)).isEqualTo("123");
-        for (long h : new long[] {first, second, reader}) {
-            mountA.flush(ROOT_CALLER, inode, h, 0);
-            mountA.release(ROOT_CALLER, inode, h, 0, false);
-        }
+        closeAll(mountA, inode, first, second, reader);
     }
 
     @Test
@@ -228,10 +233,7 @@ class MoosengFileSystemClusterTest {
         write(mountA, inode, writer, 5, "+second");
 
         assertThat(read(mountA, inode, reader)).isEqualTo("first+second");
-        for (long h : new long[] {writer, reader}) {
-            mountA.flush(ROOT_CALLER, inode, h, 0);
-            mountA.release(ROOT_CALLER, inode, h, 0, false);
-        }
+        closeAll(mountA, inode, writer, reader);
     }
 
     @Test
@@ -249,10 +251,7 @@ class MoosengFileSystemClusterTest {
         write(mountA, inode, writer, 4, "XY");
         assertThat(mountA.getattr(ROOT_CALLER, inode, -1)).isInstanceOf(Reply.Attributes.class); // commits XY
         assertThat(read(mountA, inode, reader)).isEqualTo("abcdXY");
-        for (long h : new long[] {writer, reader}) {
-            mountA.flush(ROOT_CALLER, inode, h, 0);
-            mountA.release(ROOT_CALLER, inode, h, 0, false);
-        }
+        closeAll(mountA, inode, writer, reader);
     }
 
     @Test
