@@ -24,7 +24,7 @@ import org.mooseng.proto.ClusterInfoReply;
 import org.mooseng.proto.ClusterInfoRequest;
 import org.mooseng.proto.MasterClientServiceGrpc;
 import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
-import org.mooseng.protocol.rpc.FramedChannel;
+import org.mooseng.protocol.rpc.BlockingFramedChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +63,7 @@ final class MasterConnection implements AutoCloseable {
      * One master and the channels to it: gRPC on its client port, and framed RPC (the same
      * service, cheaper per call) once the master has said on which port it serves it.
      */
-    private record Framed(FramedChannel channel, MasterClientServiceBlockingStub stub) {
+    private record Framed(BlockingFramedChannel channel, MasterClientServiceBlockingStub stub) {
     }
 
     private final class Endpoint {
@@ -123,7 +123,7 @@ final class MasterConnection implements AutoCloseable {
             transportKnown = true;
             int port = info.getClientRpcPort();
             if (port > 0) {
-                FramedChannel channel = new FramedChannel(address.host(), port);
+                BlockingFramedChannel channel = new BlockingFramedChannel(address.host(), port);
                 framed = new Framed(channel, MasterClientServiceGrpc.newBlockingStub(channel)
                         .withInterceptors(new ClusterIdInterceptor()));
                 LOG.debug("master {}: framed RPC on port {}", address, port);

@@ -19,6 +19,7 @@ import org.mooseng.proto.LookupRequest;
 import org.mooseng.proto.MasterClientServiceGrpc;
 import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
 import org.mooseng.proto.Timespec;
+import org.mooseng.protocol.rpc.BlockingFramedChannel;
 import org.mooseng.protocol.rpc.FramedChannel;
 import org.mooseng.protocol.rpc.FramedServer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -43,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code GRPC}: grpc-netty-shaded, plaintext, the server's handlers on virtual threads
  *       as the master runs them;
  *   <li>{@code GRPC_DIRECT}: the same with direct executors on both ends, gRPC's fastest setup;
- *   <li>{@code FRAMED}: {@link FramedServer} and {@link FramedChannel}, handlers on the event loop.
+ *   <li>{@code FRAMED}: {@link FramedServer} and {@link FramedChannel}, handlers on the event loop;
+ *   <li>{@code FRAMED_BLOCKING}: the same server and a {@link BlockingFramedChannel}, each call's
+ *       I/O on the calling thread (the client's transport to the master).
  * </ul>
  * {@code latency} is the average time of one call with one caller; {@code throughput} the
  * calls per second of four callers sharing one channel. Client and server share the machine's
@@ -57,7 +60,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 public class UnaryRpcBenchmark {
     /** How the call travels. */
-    public enum Transport { GRPC, GRPC_DIRECT, FRAMED }
+    public enum Transport { GRPC, GRPC_DIRECT, FRAMED, FRAMED_BLOCKING }
 
     @Param
     public Transport transport;
@@ -83,7 +86,7 @@ public class UnaryRpcBenchmark {
     private ManagedChannel grpcChannel;
     private ExecutorService grpcHandlers;
     private FramedServer framedServer;
-    private FramedChannel framedChannel;
+    private AutoCloseable framedChannel;
     private MasterClientServiceBlockingStub stub;
 
     /** Answers every lookup with the same attributes. */
@@ -116,8 +119,15 @@ public class UnaryRpcBenchmark {
             }
             case FRAMED -> {
                 framedServer = FramedServer.start("127.0.0.1", 0, List.of(new LookupService().bindService()));
-                framedChannel = new FramedChannel("127.0.0.1", framedServer.port());
-                stub = MasterClientServiceGrpc.newBlockingStub(framedChannel);
+                FramedChannel channel = new FramedChannel("127.0.0.1", framedServer.port());
+                framedChannel = channel;
+                stub = MasterClientServiceGrpc.newBlockingStub(channel);
+            }
+            case FRAMED_BLOCKING -> {
+                framedServer = FramedServer.start("127.0.0.1", 0, List.of(new LookupService().bindService()));
+                BlockingFramedChannel channel = new BlockingFramedChannel("127.0.0.1", framedServer.port());
+                framedChannel = channel;
+                stub = MasterClientServiceGrpc.newBlockingStub(channel);
             }
         }
         AttrReply answer = call();
@@ -127,7 +137,7 @@ public class UnaryRpcBenchmark {
     }
 
     @TearDown
-    public void stop() throws InterruptedException {
+    public void stop() throws Exception {
         if (grpcChannel != null) {
             grpcChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             grpcServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

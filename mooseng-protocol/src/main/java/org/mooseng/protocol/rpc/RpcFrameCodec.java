@@ -1,6 +1,7 @@
 package org.mooseng.protocol.rpc;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -30,10 +31,18 @@ final class RpcFrameCodec extends MessageToMessageCodec<ByteBuf, RpcFrame> {
 
     @Override
     protected void encode(ChannelHandlerContext ctx, RpcFrame frame, List<Object> out) {
+        encode(frame, ctx.alloc(), out);
+    }
+
+    /**
+     * Adds the frame's bytes, length field first, to {@code out}: one buffer, or two when the
+     * payload is large (header, then the payload itself). The payload's reference is handed over.
+     */
+    static void encode(RpcFrame frame, ByteBufAllocator alloc, List<Object> out) {
         ByteBuf payload = payloadOf(frame);
         ByteBuf header;
         try {
-            header = ctx.alloc().buffer(128);
+            header = alloc.buffer(128);
             header.writeInt(0); // length, patched below
             switch (frame) {
                 case RpcFrame.Hello h -> header.writeByte(RpcFrame.TYPE_HELLO).writeInt(h.magic()).writeByte(h.version());
@@ -89,15 +98,23 @@ final class RpcFrameCodec extends MessageToMessageCodec<ByteBuf, RpcFrame> {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        out.add(decode(in));
+    }
+
+    /**
+     * The frame in {@code in}, which holds exactly one frame without its length field. A payload
+     * in the frame is a retained slice of {@code in}.
+     */
+    static RpcFrame decode(ByteBuf in) {
         byte type = in.readByte();
         try {
-            decode(type, in, out);
+            return decode(type, in);
         } catch (IndexOutOfBoundsException e) {
             throw new CorruptedFrameException("frame of type " + type + " ends inside a field", e);
         }
     }
 
-    private static void decode(byte type, ByteBuf in, List<Object> out) {
+    private static RpcFrame decode(byte type, ByteBuf in) {
         RpcFrame frame = switch (type) {
             case RpcFrame.TYPE_HELLO -> new RpcFrame.Hello(in.readInt(), in.readByte());
             case RpcFrame.TYPE_REQUEST -> {
@@ -130,7 +147,7 @@ final class RpcFrameCodec extends MessageToMessageCodec<ByteBuf, RpcFrame> {
             release(frame);
             throw new CorruptedFrameException("frame of type " + type + " has " + in.readableBytes() + " extra bytes");
         }
-        out.add(frame);
+        return frame;
     }
 
     /** Releases the payload of a frame, if it has one; safe to call on any frame. */

@@ -2,8 +2,12 @@
  * A lean transport for unary gRPC calls: the services generated from {@code mooseng.proto}
  * and their stubs, carried over length-prefixed frames on plain TCP instead of HTTP/2.
  * {@link org.mooseng.protocol.rpc.FramedServer} serves {@code ServerServiceDefinition}s
- * (interceptors included); {@link org.mooseng.protocol.rpc.FramedChannel} is an
- * {@code io.grpc.Channel} for the generated stubs. Only unary methods are carried.
+ * (interceptors included). Two {@code io.grpc.Channel}s carry the generated stubs' calls to
+ * it: {@link org.mooseng.protocol.rpc.BlockingFramedChannel} does each call's I/O on the
+ * calling thread over a pool of connections, one call at a time on each (what clients use:
+ * no hand-off between threads per call); {@link org.mooseng.protocol.rpc.FramedChannel}
+ * multiplexes every call on one connection through an I/O thread. Only unary methods are
+ * carried.
  *
  * <h2>Frames</h2>
  * All integers are big-endian. Every frame is
@@ -44,6 +48,7 @@
  * ({@code rpcServer} or {@code rpcClient}). TLS, when added, is a Netty {@code SslHandler}
  * placed first, in front of {@code rpcFramer}, where the {@code ChannelInitializer}s of
  * {@code FramedServer} and {@code FramedChannel} install the pipeline; HELLO then travels
- * inside TLS.
+ * inside TLS. {@code BlockingFramedChannel} has no pipeline: its connections would be TLS
+ * sockets, encoded and decoded with the same codec.
  */
 package org.mooseng.protocol.rpc;

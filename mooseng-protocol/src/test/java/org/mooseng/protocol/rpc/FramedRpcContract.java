@@ -52,9 +52,13 @@ import org.mooseng.proto.LookupRequest;
 import org.mooseng.proto.MasterClientServiceGrpc;
 import org.mooseng.proto.MasterClientServiceGrpc.MasterClientServiceBlockingStub;
 
-/** A real FramedServer and FramedChannel on 127.0.0.1, driven through the generated stubs. */
-class FramedRpcTest {
-    private static final long WAIT_MS = 5_000;
+/**
+ * A real FramedServer and a client channel on 127.0.0.1, driven through the generated stubs:
+ * what every client transport of the framed protocol must do, run for each one by a subclass.
+ */
+abstract class FramedRpcContract<C extends Channel & AutoCloseable> {
+    static final long WAIT_MS = 5_000;
+    static final long SLOW_MS = 300;
     private static final Metadata.Key<String> CLUSTER_ID =
             Metadata.Key.of("mooseng-cluster-id", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> SEEN_CLUSTER_ID = Context.key("seen-cluster-id");
@@ -63,12 +67,12 @@ class FramedRpcTest {
     /** Counted down when a "hang" lookup reaches the handler, and when the server sees it cancelled. */
     private volatile CountDownLatch hung = new CountDownLatch(1);
     private volatile CountDownLatch hungCancelled = new CountDownLatch(1);
-    private FramedServer server;
-    private FramedChannel channel;
+    FramedServer server;
+    C channel;
 
     /**
      * lookup answers with the parent as inode and the name as message; "missing" is NOT_FOUND,
-     * "hang" is never answered, "who" tells what the server saw of the caller.
+     * "hang" is never answered, "slow" is answered after {@link #SLOW_MS}, "who" tells what the server saw of the caller.
      */
     private final class TestService extends MasterClientServiceGrpc.MasterClientServiceImplBase {
         @Override
@@ -79,6 +83,15 @@ class FramedRpcTest {
                 case "hang" -> {
                     ((ServerCallStreamObserver<AttrReply>) reply).setOnCancelHandler(hungCancelled::countDown);
                     hung.countDown();
+                }
+                case "slow" -> {
+                    try {
+                        Thread.sleep(SLOW_MS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    reply.onNext(AttrReply.newBuilder().setMessage("slow").build());
+                    reply.onCompleted();
                 }
                 case "who" -> {
                     reply.onNext(AttrReply.newBuilder().setMessage(SEEN_CLUSTER_ID.get() + "|" + SEEN_CALLER.get()
@@ -127,28 +140,31 @@ class FramedRpcTest {
         }
     }
 
+    /** A channel of the transport under test to 127.0.0.1:{@code port}. */
+    abstract C newChannel(int port);
+
     @BeforeEach
     void start() throws IOException {
         server = startServer(0, null);
-        channel = new FramedChannel("127.0.0.1", server.port());
+        channel = newChannel(server.port());
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws Exception {
         channel.close();
         server.close();
     }
 
-    private FramedServer startServer(int port, ExecutorService executor) throws IOException {
+    FramedServer startServer(int port, ExecutorService executor) throws IOException {
         return FramedServer.start("127.0.0.1", port,
                 List.of(ServerInterceptors.intercept(new TestService(), new SeeingInterceptor())), executor);
     }
 
-    private MasterClientServiceBlockingStub stub() {
+    MasterClientServiceBlockingStub stub() {
         return MasterClientServiceGrpc.newBlockingStub(channel).withDeadlineAfter(WAIT_MS, TimeUnit.MILLISECONDS);
     }
 
-    private static LookupRequest lookup(long parent, String name) {
+    static LookupRequest lookup(long parent, String name) {
         return LookupRequest.newBuilder().setParent(parent).setName(name).build();
     }
 
@@ -347,7 +363,7 @@ class FramedRpcTest {
     void handlersRunOnTheGivenExecutor() throws Exception {
         ExecutorService handlers = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-handler"));
         try (FramedServer pooled = startServer(0, handlers);
-             FramedChannel toPooled = new FramedChannel("127.0.0.1", pooled.port())) {
+             C toPooled = newChannel(pooled.port())) {
             AttrReply reply = MasterClientServiceGrpc.newBlockingStub(toPooled).withInterceptors(new ClusterIdHeader())
                     .withDeadlineAfter(WAIT_MS, TimeUnit.MILLISECONDS).lookup(lookup(1, "who"));
 
@@ -358,7 +374,7 @@ class FramedRpcTest {
     }
 
     @Test
-    void callOnAClosedChannelIsUnavailable() {
+    void callOnAClosedChannelIsUnavailable() throws Exception {
         assertThat(stub().lookup(lookup(1, "before")).getMessage()).isEqualTo("before");
 
         channel.close();
@@ -369,11 +385,11 @@ class FramedRpcTest {
     }
 
     @Test
-    void callToAnAbsentServerIsUnavailable() throws IOException {
+    void callToAnAbsentServerIsUnavailable() throws Exception {
         int port = server.port();
         server.close();
         server = startServer(0, null); // for stop()
-        try (FramedChannel nowhere = new FramedChannel("127.0.0.1", port)) {
+        try (C nowhere = newChannel(port)) {
             assertThatThrownBy(() -> MasterClientServiceGrpc.newBlockingStub(nowhere)
                     .withDeadlineAfter(WAIT_MS, TimeUnit.MILLISECONDS).lookup(lookup(1, "x")))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
