@@ -1,6 +1,9 @@
 package org.mooseng.fuse;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.mooseng.client.DirectoryPage;
 import org.mooseng.client.MoosengException;
 
@@ -8,6 +11,12 @@ import org.mooseng.client.MoosengException;
  * The listing state of one open directory handle: the last page fetched from the master,
  * from which the kernel's small readdir requests (one 4 KiB buffer each) are answered, so a
  * directory of thousands of entries costs a few master calls instead of one per buffer.
+ *
+ * <p>Once the kernel starts on a page that is not the directory's last, the next one is fetched
+ * in the background, so the master pages while the kernel reads: a long listing costs about
+ * the larger of the two instead of their sum. The prefetched page is used when the kernel
+ * continues from the end of the current one; otherwise (a seek elsewhere, a rewind, a failed
+ * prefetch) it is dropped and the page asked for is fetched.
  *
  * <p>Positions are the master's cookies, so a listing resumes where it stopped whatever
  * happened to the directory in between. Offset 0 (the first readdir, or after rewinddir) always
@@ -25,13 +34,21 @@ final class DirectoryListing {
         DirectoryPage page(long cookie, int maxEntries) throws MoosengException;
     }
 
+    /** A page being fetched in the background: the entries after {@code cookie}. */
+    private record Prefetch(long cookie, CompletableFuture<DirectoryPage> page) {
+    }
+
     private final Fetch fetch;
+    private final Executor background;
     /** The cookie the buffered page starts after; -1 before the first fetch. */
     private long startCookie = -1;
     private DirectoryPage page;
+    private Prefetch next;
 
-    DirectoryListing(Fetch fetch) {
+    /** A listing that fetches the page after the current one on {@code background}. */
+    DirectoryListing(Fetch fetch, Executor background) {
         this.fetch = fetch;
+        this.background = background;
     }
 
     /**
@@ -41,18 +58,53 @@ final class DirectoryListing {
     synchronized List<DirectoryPage.Entry> entriesAfter(long cookie, int maxEntries) throws MoosengException {
         int from = indexAfter(cookie);
         if (from < 0 || (from == page.entries().size() && !page.eof())) {
-            page = fetch.page(cookie, Math.max(maxEntries, FETCH_ENTRIES));
+            page = pageAfter(cookie, Math.max(maxEntries, FETCH_ENTRIES));
             startCookie = cookie;
             from = 0;
+            prefetchAfter(page);
         }
         List<DirectoryPage.Entry> entries = page.entries();
         return entries.subList(from, Math.min(entries.size(), from + maxEntries));
     }
 
-    /** Forgets the buffered page: the next request asks the master (a listing from offset 0). */
+    /** Forgets the buffered pages: the next request asks the master (a listing from offset 0). */
     synchronized void restart() {
         page = null;
         startCookie = -1;
+        next = null;
+    }
+
+    /** The prefetched page when it starts after {@code cookie} and arrived whole, else a fetch now. */
+    private DirectoryPage pageAfter(long cookie, int maxEntries) throws MoosengException {
+        Prefetch prefetched = next;
+        next = null;
+        if (prefetched != null && prefetched.cookie() == cookie) {
+            DirectoryPage ready = prefetched.page().join();
+            if (ready != null) {
+                return ready;
+            }
+        }
+        return fetch.page(cookie, maxEntries);
+    }
+
+    private void prefetchAfter(DirectoryPage current) {
+        if (current.eof() || current.entries().isEmpty()) {
+            return;
+        }
+        long after = current.entries().getLast().cookie();
+        CompletableFuture<DirectoryPage> fetched = new CompletableFuture<>();
+        try {
+            background.execute(() -> {
+                try {
+                    fetched.complete(fetch.page(after, FETCH_ENTRIES));
+                } catch (MoosengException | RuntimeException e) {
+                    fetched.complete(null); // the kernel's request fetches it again and reports what fails then
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            return; // unmounting
+        }
+        next = new Prefetch(after, fetched);
     }
 
     /** The index in the buffered page of the entry that follows {@code cookie}, or -1 if the page does not hold it. */

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import org.mooseng.client.DirectoryPage;
 import org.mooseng.client.FileStat;
@@ -91,6 +93,9 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
      */
     private final Map<Long, Integer> releasing = new ConcurrentHashMap<>();
     private final Object releaseDone = new Object();
+    /** Fetches the next page of open directories while the kernel reads the current one. */
+    private final ExecutorService listingPrefetch =
+            Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("mooseng-readdir-prefetch").factory());
 
     /** {@code client} must have a session (locks, and files kept while open, need one). */
     MoosengFileSystem(MoosengClient client, double attrTimeoutSeconds, double entryTimeoutSeconds) {
@@ -587,7 +592,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private DirectoryListing listing(Caller caller, long inode) {
         MoosengClient as = client(caller);
         InodeId directory = inode(inode);
-        return new DirectoryListing((cookie, max) -> as.readDirPage(directory, cookie, max));
+        return new DirectoryListing((cookie, max) -> as.readDirPage(directory, cookie, max), listingPrefetch);
     }
 
     @Override
@@ -724,6 +729,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     /** Closes every handle the kernel did not release (the mount went away under them). */
     @Override
     public void close() {
+        listingPrefetch.shutdownNow();
         accessTimes.close();
         locks.close();
         for (OpenFile open : List.copyOf(openFiles.values())) {

@@ -2,20 +2,28 @@ package org.mooseng.fuse;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executor;
 import org.junit.jupiter.api.Test;
 import org.mooseng.client.DirectoryEntry;
 import org.mooseng.client.DirectoryPage;
 import org.mooseng.client.FileType;
+import org.mooseng.client.MoosengException;
 import org.mooseng.common.InodeId;
+import org.mooseng.common.Status;
 
 class DirectoryListingTest {
     /** A directory as the master pages it: entries by increasing cookie, counting the calls. */
     private static final class Directory {
         final TreeMap<Long, String> byCookie = new TreeMap<>();
         final List<Long> fetchedAfter = new ArrayList<>();
+        /** Cookies whose next fetch fails once, as a master call that timed out would. */
+        final Set<Long> failOnce = new HashSet<>();
 
         Directory(int entries) {
             for (int i = 1; i <= entries; i++) {
@@ -23,8 +31,11 @@ class DirectoryListingTest {
             }
         }
 
-        DirectoryPage page(long cookie, int maxEntries) {
+        DirectoryPage page(long cookie, int maxEntries) throws MoosengException {
             fetchedAfter.add(cookie);
+            if (failOnce.remove(cookie)) {
+                throw new MoosengException(Status.ETIMEDOUT, "directory", "no reply");
+            }
             List<DirectoryPage.Entry> entries = new ArrayList<>();
             for (var e : byCookie.tailMap(cookie, false).entrySet()) {
                 if (entries.size() == maxEntries) {
@@ -55,7 +66,7 @@ class DirectoryListingTest {
     @Test
     void aLargeDirectoryIsListedOnceInOrderWithAFewMasterCalls() throws Exception {
         Directory dir = new Directory(3000);
-        DirectoryListing listing = new DirectoryListing(dir::page);
+        DirectoryListing listing = new DirectoryListing(dir::page, Runnable::run);
 
         List<String> names = listAll(listing, 100);
 
@@ -68,7 +79,7 @@ class DirectoryListingTest {
     @Test
     void aListingFromOffsetZeroSeesTheDirectoryAsItIsNow() throws Exception {
         Directory dir = new Directory(5);
-        DirectoryListing listing = new DirectoryListing(dir::page);
+        DirectoryListing listing = new DirectoryListing(dir::page, Runnable::run);
         assertThat(listAll(listing, 100)).containsExactly("f1", "f2", "f3", "f4", "f5");
 
         dir.byCookie.remove(6L);
@@ -80,7 +91,7 @@ class DirectoryListingTest {
     @Test
     void aResumedPositionOutsideThePageAsksTheMasterFromThere() throws Exception {
         Directory dir = new Directory(10);
-        DirectoryListing listing = new DirectoryListing(dir::page);
+        DirectoryListing listing = new DirectoryListing(dir::page, Runnable::run);
         assertThat(listing.entriesAfter(0, 2)).extracting(e -> e.entry().name()).containsExactly("f1", "f2");
 
         // A cookie the page holds is served from it; one it does not (an entry removed since,
@@ -89,5 +100,83 @@ class DirectoryListingTest {
         assertThat(listing.entriesAfter(10, 2)).extracting(e -> e.entry().name()).containsExactly("f4", "f5");
 
         assertThat(dir.fetchedAfter).containsExactly(0L, 10L);
+    }
+
+    /** Runs background work only when told to, so a test sees what was queued and when it ran. */
+    private static final class HeldTasks implements Executor {
+        final ArrayDeque<Runnable> queued = new ArrayDeque<>();
+
+        @Override
+        public void execute(Runnable task) {
+            queued.add(task);
+        }
+
+        void runAll() {
+            while (!queued.isEmpty()) {
+                queued.poll().run();
+            }
+        }
+    }
+
+    /** Reads a whole page of 1024 entries as the kernel would, 100 at a time; returns the last cookie. */
+    private static long readFirstPage(DirectoryListing listing) throws Exception {
+        long cookie = 0;
+        for (int read = 0; read < DirectoryListing.FETCH_ENTRIES; ) {
+            List<DirectoryPage.Entry> entries = listing.entriesAfter(cookie, 100);
+            read += entries.size();
+            cookie = entries.getLast().cookie();
+        }
+        return cookie;
+    }
+
+    @Test
+    void theNextPageIsFetchedInTheBackgroundOnceTheKernelStartsOnAPage() throws Exception {
+        Directory dir = new Directory(3000);
+        HeldTasks background = new HeldTasks();
+        DirectoryListing listing = new DirectoryListing(dir::page, background);
+
+        listing.entriesAfter(0, 100);
+        assertThat(dir.fetchedAfter).containsExactly(0L);
+        assertThat(background.queued).hasSize(1);
+
+        background.runAll();
+        long endOfFirstPage = readFirstPage(listing);
+        assertThat(endOfFirstPage).isEqualTo(1024 * 3L);
+        List<DirectoryPage.Entry> next = listing.entriesAfter(endOfFirstPage, 100);
+
+        assertThat(next.getFirst().entry().name()).isEqualTo("f1025");
+        assertThat(dir.fetchedAfter).as("the second page came from the prefetch").containsExactly(0L, 1024 * 3L);
+        assertThat(background.queued).as("and the third is on its way").hasSize(1);
+    }
+
+    @Test
+    void aFailedPrefetchIsFetchedAgainWhenTheKernelGetsThere() throws Exception {
+        Directory dir = new Directory(3000);
+        dir.failOnce.add(1024 * 3L);
+        DirectoryListing listing = new DirectoryListing(dir::page, Runnable::run);
+
+        long endOfFirstPage = readFirstPage(listing);
+        List<DirectoryPage.Entry> next = listing.entriesAfter(endOfFirstPage, 100);
+
+        assertThat(next.getFirst().entry().name()).isEqualTo("f1025");
+        assertThat(dir.fetchedAfter).startsWith(0L, 1024 * 3L, 1024 * 3L);
+    }
+
+    @Test
+    void aSeekElsewhereOrARewindDoesNotUseThePrefetchedPage() throws Exception {
+        Directory dir = new Directory(3000);
+        HeldTasks background = new HeldTasks();
+        DirectoryListing listing = new DirectoryListing(dir::page, background);
+        listing.entriesAfter(0, 100);
+
+        // a position past the buffered page, not where the prefetch starts
+        assertThat(listing.entriesAfter(2000 * 3L, 1).getFirst().entry().name()).isEqualTo("f2001");
+        listing.restart();
+        dir.byCookie.put(1L, "new");
+        background.runAll();
+
+        assertThat(listing.entriesAfter(0, 1).getFirst().entry().name()).as("the rewind lists the directory as it is now")
+                .isEqualTo("new");
+        assertThat(dir.fetchedAfter).containsExactly(0L, 2000 * 3L, 1024 * 3L, 0L);
     }
 }
