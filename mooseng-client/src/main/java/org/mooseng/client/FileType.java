@@ -23,6 +23,15 @@ public enum FileType {
         };
     }
 
+    /** The type the protocol numbers {@code number}; IllegalArgumentException for none. */
+    static FileType fromNumber(int number) {
+        org.mooseng.proto.FileType type = org.mooseng.proto.FileType.forNumber(number);
+        if (type == null) {
+            throw new IllegalArgumentException("unknown file type " + number);
+        }
+        return from(type);
+    }
+
     org.mooseng.proto.FileType toProto() {
         return switch (this) {
             case REGULAR -> org.mooseng.proto.FileType.REGULAR;

@@ -69,10 +69,10 @@ final class MasterNamespace implements PathResolver.Namespace {
         return reply.getTarget();
     }
 
-    /** One page of entries after {@code cookie}. */
+    /** One page of entries after {@code cookie}, packed (a master that does not pack answers with DirEntry messages). */
     ReadDirReply readDirPage(InodeId directory, long cookie, int maxEntries, String subject) throws MoosengException {
         ReadDirRequest request = ReadDirRequest.newBuilder().setCred(credentials).setInode(directory.value())
-                .setCookie(cookie).setMaxEntries(maxEntries).build();
+                .setCookie(cookie).setMaxEntries(maxEntries).setPacked(true).build();
         ReadDirReply reply = master.call(subject, s -> s.readDir(request));
         MoosengException.check(reply.getStatus(), subject, reply.getMessage());
         return reply;

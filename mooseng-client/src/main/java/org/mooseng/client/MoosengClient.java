@@ -226,13 +226,20 @@ public final class MoosengClient implements AutoCloseable {
                     "bad readdir page: cookie " + cookie + ", max entries " + maxEntries);
         }
         var reply = namespace.readDirPage(directory, cookie, maxEntries, directory.toString());
-        List<DirectoryPage.Entry> entries = new ArrayList<>(reply.getEntriesCount());
-        for (var e : reply.getEntriesList()) {
-            entries.add(new DirectoryPage.Entry(
-                    new DirectoryEntry(e.getName(), new InodeId(e.getInode()), FileType.from(e.getType())),
-                    e.getCookie()));
+        try {
+            if (reply.getEntriesCount() == 0) {
+                return DirectoryPage.fromPacked(reply.getPackedEntries().toByteArray(), reply.getEof());
+            }
+            List<DirectoryPage.Entry> entries = new ArrayList<>(reply.getEntriesCount());
+            for (var e : reply.getEntriesList()) {
+                entries.add(new DirectoryPage.Entry(
+                        new DirectoryEntry(e.getName(), new InodeId(e.getInode()), FileType.from(e.getType())),
+                        e.getCookie()));
+            }
+            return DirectoryPage.of(entries, reply.getEof());
+        } catch (IllegalArgumentException e) {
+            throw new MoosengException(Status.EIO, directory.toString(), "malformed readdir page: " + e.getMessage());
         }
-        return new DirectoryPage(entries, reply.getEof() || entries.isEmpty());
     }
 
     private List<DirectoryEntry> list(InodeId directory, String subject) throws MoosengException {

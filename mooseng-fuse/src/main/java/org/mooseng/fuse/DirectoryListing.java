@@ -34,6 +34,18 @@ final class DirectoryListing {
         DirectoryPage page(long cookie, int maxEntries) throws MoosengException;
     }
 
+    /** Entries {@code from} (inclusive) to {@code to} (exclusive) of a page. */
+    record Slice(DirectoryPage page, int from, int to) {
+        boolean isEmpty() {
+            return from == to;
+        }
+
+        /** The entries as objects, names decoded. */
+        List<DirectoryPage.Entry> entries() {
+            return page.entries().subList(from, to);
+        }
+    }
+
     /** A page being fetched in the background: the entries after {@code cookie}. */
     private record Prefetch(long cookie, CompletableFuture<DirectoryPage> page) {
     }
@@ -55,16 +67,15 @@ final class DirectoryListing {
      * At most {@code maxEntries} entries after {@code cookie} (0 = from the start), from the
      * buffered page when it covers that position; empty at the end of the directory.
      */
-    synchronized List<DirectoryPage.Entry> entriesAfter(long cookie, int maxEntries) throws MoosengException {
+    synchronized Slice entriesAfter(long cookie, int maxEntries) throws MoosengException {
         int from = indexAfter(cookie);
-        if (from < 0 || (from == page.entries().size() && !page.eof())) {
+        if (from < 0 || (from == page.size() && !page.eof())) {
             page = pageAfter(cookie, Math.max(maxEntries, FETCH_ENTRIES));
             startCookie = cookie;
             from = 0;
             prefetchAfter(page);
         }
-        List<DirectoryPage.Entry> entries = page.entries();
-        return entries.subList(from, Math.min(entries.size(), from + maxEntries));
+        return new Slice(page, from, Math.min(page.size(), from + maxEntries));
     }
 
     /** Forgets the buffered pages: the next request asks the master (a listing from offset 0). */
@@ -88,10 +99,10 @@ final class DirectoryListing {
     }
 
     private void prefetchAfter(DirectoryPage current) {
-        if (current.eof() || current.entries().isEmpty()) {
+        if (current.eof() || current.size() == 0) {
             return;
         }
-        long after = current.entries().getLast().cookie();
+        long after = current.cookie(current.size() - 1);
         CompletableFuture<DirectoryPage> fetched = new CompletableFuture<>();
         try {
             background.execute(() -> {
@@ -115,12 +126,11 @@ final class DirectoryListing {
         if (cookie == startCookie) {
             return 0;
         }
-        List<DirectoryPage.Entry> entries = page.entries();
         int low = 0;
-        int high = entries.size() - 1;
+        int high = page.size() - 1;
         while (low <= high) {
             int mid = (low + high) >>> 1;
-            long c = entries.get(mid).cookie();
+            long c = page.cookie(mid);
             if (c < cookie) {
                 low = mid + 1;
             } else if (c > cookie) {

@@ -614,9 +614,11 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             } else if (offset == 0) {
                 listing.restart();
             }
-            for (DirectoryPage.Entry e : listing.entriesAfter(cookie, pageEntries)) {
-                items.add(new DirectoryItem(e.entry().name(), e.entry().inode().value(),
-                        AttributeMapping.typeBits(e.entry().type()), e.cookie() + FIRST_COOKIE_OFFSET));
+            DirectoryListing.Slice slice = listing.entriesAfter(cookie, pageEntries);
+            DirectoryPage page = slice.page();
+            for (int i = slice.from(); i < slice.to(); i++) {
+                items.add(new DirectoryItem(page.nameBytes(i), page.inode(i), AttributeMapping.typeBits(page.type(i)),
+                        page.cookie(i) + FIRST_COOKIE_OFFSET));
             }
             if (offset == 0) {
                 accessTimes.afterListingStarted(inode);

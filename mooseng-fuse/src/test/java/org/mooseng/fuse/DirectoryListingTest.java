@@ -39,12 +39,12 @@ class DirectoryListingTest {
             List<DirectoryPage.Entry> entries = new ArrayList<>();
             for (var e : byCookie.tailMap(cookie, false).entrySet()) {
                 if (entries.size() == maxEntries) {
-                    return new DirectoryPage(entries, false);
+                    return DirectoryPage.of(entries, false);
                 }
                 entries.add(new DirectoryPage.Entry(
                         new DirectoryEntry(e.getValue(), new InodeId(100 + e.getKey()), FileType.REGULAR), e.getKey()));
             }
-            return new DirectoryPage(entries, true);
+            return DirectoryPage.of(entries, true);
         }
     }
 
@@ -54,7 +54,7 @@ class DirectoryListingTest {
         long cookie = 0;
         listing.restart();
         while (true) {
-            List<DirectoryPage.Entry> entries = listing.entriesAfter(cookie, perRequest);
+            List<DirectoryPage.Entry> entries = listing.entriesAfter(cookie, perRequest).entries();
             if (entries.isEmpty()) {
                 return names;
             }
@@ -92,12 +92,12 @@ class DirectoryListingTest {
     void aResumedPositionOutsideThePageAsksTheMasterFromThere() throws Exception {
         Directory dir = new Directory(10);
         DirectoryListing listing = new DirectoryListing(dir::page, Runnable::run);
-        assertThat(listing.entriesAfter(0, 2)).extracting(e -> e.entry().name()).containsExactly("f1", "f2");
+        assertThat(listing.entriesAfter(0, 2).entries()).extracting(e -> e.entry().name()).containsExactly("f1", "f2");
 
         // A cookie the page holds is served from it; one it does not (an entry removed since,
         // or a seekdir to a remembered position) is fetched after, not guessed.
-        assertThat(listing.entriesAfter(9, 2)).extracting(e -> e.entry().name()).containsExactly("f4", "f5");
-        assertThat(listing.entriesAfter(10, 2)).extracting(e -> e.entry().name()).containsExactly("f4", "f5");
+        assertThat(listing.entriesAfter(9, 2).entries()).extracting(e -> e.entry().name()).containsExactly("f4", "f5");
+        assertThat(listing.entriesAfter(10, 2).entries()).extracting(e -> e.entry().name()).containsExactly("f4", "f5");
 
         assertThat(dir.fetchedAfter).containsExactly(0L, 10L);
     }
@@ -122,7 +122,7 @@ class DirectoryListingTest {
     private static long readFirstPage(DirectoryListing listing) throws Exception {
         long cookie = 0;
         for (int read = 0; read < DirectoryListing.FETCH_ENTRIES; ) {
-            List<DirectoryPage.Entry> entries = listing.entriesAfter(cookie, 100);
+            List<DirectoryPage.Entry> entries = listing.entriesAfter(cookie, 100).entries();
             read += entries.size();
             cookie = entries.getLast().cookie();
         }
@@ -142,7 +142,7 @@ class DirectoryListingTest {
         background.runAll();
         long endOfFirstPage = readFirstPage(listing);
         assertThat(endOfFirstPage).isEqualTo(1024 * 3L);
-        List<DirectoryPage.Entry> next = listing.entriesAfter(endOfFirstPage, 100);
+        List<DirectoryPage.Entry> next = listing.entriesAfter(endOfFirstPage, 100).entries();
 
         assertThat(next.getFirst().entry().name()).isEqualTo("f1025");
         assertThat(dir.fetchedAfter).as("the second page came from the prefetch").containsExactly(0L, 1024 * 3L);
@@ -156,7 +156,7 @@ class DirectoryListingTest {
         DirectoryListing listing = new DirectoryListing(dir::page, Runnable::run);
 
         long endOfFirstPage = readFirstPage(listing);
-        List<DirectoryPage.Entry> next = listing.entriesAfter(endOfFirstPage, 100);
+        List<DirectoryPage.Entry> next = listing.entriesAfter(endOfFirstPage, 100).entries();
 
         assertThat(next.getFirst().entry().name()).isEqualTo("f1025");
         assertThat(dir.fetchedAfter).startsWith(0L, 1024 * 3L, 1024 * 3L);
@@ -170,12 +170,12 @@ class DirectoryListingTest {
         listing.entriesAfter(0, 100);
 
         // a position past the buffered page, not where the prefetch starts
-        assertThat(listing.entriesAfter(2000 * 3L, 1).getFirst().entry().name()).isEqualTo("f2001");
+        assertThat(listing.entriesAfter(2000 * 3L, 1).entries().getFirst().entry().name()).isEqualTo("f2001");
         listing.restart();
         dir.byCookie.put(1L, "new");
         background.runAll();
 
-        assertThat(listing.entriesAfter(0, 1).getFirst().entry().name()).as("the rewind lists the directory as it is now")
+        assertThat(listing.entriesAfter(0, 1).entries().getFirst().entry().name()).as("the rewind lists the directory as it is now")
                 .isEqualTo("new");
         assertThat(dir.fetchedAfter).containsExactly(0L, 2000 * 3L, 1024 * 3L, 0L);
     }

@@ -134,12 +134,12 @@ class MoosengFileSystemClusterTest {
             }
             int used = 0;
             for (DirectoryItem item : items) {
-                int size = (24 + item.name().length() + 7) & ~7;
+                int size = (24 + item.name().length + 7) & ~7;
                 if (used + size > 4096) {
                     break;
                 }
                 used += size;
-                names.add(item.name());
+                names.add(new String(item.name(), java.nio.charset.StandardCharsets.UTF_8));
                 offset = item.nextOffset();
             }
         }

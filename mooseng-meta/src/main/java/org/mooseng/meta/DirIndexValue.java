@@ -7,6 +7,9 @@ import org.mooseng.proto.FileType;
 
 /** Value of the readdir index (parent, seq) -> inode, type, name: everything a DirEntry needs in one read. */
 final class DirIndexValue {
+    /** Where the name starts: after the inode (u64) and the type (u8). */
+    static final int NAME_OFFSET = Long.BYTES + 1;
+
     private DirIndexValue() {
     }
 

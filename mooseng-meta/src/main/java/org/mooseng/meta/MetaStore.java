@@ -219,6 +219,12 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
     }
 
     @Override
+    public ReadDirReply readDirPacked(Credentials cred, long inode, long cookie, int maxEntries) {
+        return read(() -> NamespaceQueries.readDirPacked(view, cred, inode, cookie, maxEntries),
+                e -> ReadDirReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
+    }
+
+    @Override
     public ReadLinkReply readLink(long inode) {
         return read(() -> NamespaceQueries.readLink(view, inode),
                 e -> ReadLinkReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());

@@ -69,28 +69,50 @@ final class NamespaceQueries {
      */
     static ReadDirReply readDir(CommittedView view, Credentials cred, long inode, long cookie, int maxEntries)
             throws StatusException {
+        List<DirEntry> entries = new ArrayList<>();
+        boolean eof = scanDirectory(view, cred, inode, cookie, maxEntries,
+                (seq, value) -> entries.add(DirIndexValue.decode(seq, value)));
+        return ReadDirReply.newBuilder().setStatus(0).addAllEntries(entries).setEof(eof).build();
+    }
+
+    /** As {@link #readDir}, each entry copied from the index into a packed record (see ReadDirReply). */
+    static ReadDirReply readDirPacked(CommittedView view, Credentials cred, long inode, long cookie, int maxEntries)
+            throws StatusException {
+        PackedEntries packed = new PackedEntries();
+        boolean eof = scanDirectory(view, cred, inode, cookie, maxEntries, packed::add);
+        return ReadDirReply.newBuilder().setStatus(0).setPackedEntries(packed.bytes()).setEof(eof).build();
+    }
+
+    @FunctionalInterface
+    private interface IndexEntryVisitor {
+        void visit(long seq, byte[] value);
+    }
+
+    /** Visits the index entries of a directory after {@code cookie}, at most a page of them; true when none is left. */
+    private static boolean scanDirectory(CommittedView view, Credentials cred, long inode, long cookie, int maxEntries,
+                                         IndexEntryVisitor visitor) throws StatusException {
         InodeRecord dir = requireInode(view, inode);
         if (!dir.isDirectory()) {
             throw new StatusException(Status.ENOTDIR, "inode " + inode + " is not a directory");
         }
         Permissions.require(cred, dir, Permissions.R_OK);
         int limit = maxEntries <= 0 ? DEFAULT_READDIR_ENTRIES : Math.min(maxEntries, MAX_READDIR_ENTRIES);
-        ReadDirReply.Builder reply = ReadDirReply.newBuilder().setStatus(0);
         if (cookie < 0 || cookie == Long.MAX_VALUE) {
-            return reply.setEof(true).build();
+            return true;
         }
-        List<DirEntry> entries = new ArrayList<>();
+        int[] visited = {0};
         boolean[] more = {false};
         view.store().scan(Family.DIR_INDEX, null, Keys.ofLongs(inode, cookie + 1), Keys.prefixEnd(inode),
                 (key, value) -> {
-                    if (entries.size() == limit) {
+                    if (visited[0] == limit) {
                         more[0] = true;
                         return false;
                     }
-                    entries.add(DirIndexValue.decode(Keys.longAt(key, Long.BYTES), value));
+                    visitor.visit(Keys.longAt(key, Long.BYTES), value);
+                    visited[0]++;
                     return true;
                 });
-        return reply.addAllEntries(entries).setEof(!more[0]).build();
+        return !more[0];
     }
 
     static ReadLinkReply readLink(CommittedView view, long inode) throws StatusException {

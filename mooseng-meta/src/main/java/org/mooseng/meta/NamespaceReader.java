@@ -24,6 +24,9 @@ public interface NamespaceReader {
     /** Entries after {@code cookie} (0 = from the start), at most {@code maxEntries}. */
     ReadDirReply readDir(Credentials cred, long inode, long cookie, int maxEntries);
 
+    /** As {@link #readDir}, the entries as packed records in {@code packed_entries} (see ReadDirReply). */
+    ReadDirReply readDirPacked(Credentials cred, long inode, long cookie, int maxEntries);
+
     ReadLinkReply readLink(long inode);
 
     GetXattrReply getXattr(Credentials cred, long inode, String name);

@@ -13,6 +13,7 @@ import static org.mooseng.meta.TestNamespace.ROOT_CRED;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -104,6 +105,38 @@ class ReadsTest {
         var second = ns.store.readDir(ALICE, ROOT, first.getEntries(2).getCookie(), 3);
         assertThat(second.getEntriesList()).extracting(DirEntry::getName).containsExactly("f3", "f4");
         assertThat(second.getEof()).isTrue();
+    }
+
+    @Test
+    void aPackedPageHoldsTheSameEntriesAsTheMessagePageInTheDocumentedLayout() {
+        ns.fileId(ALICE, ROOT, "plain");
+        ns.dirId(ALICE, ROOT, "größe-日本");
+        ns.fileId(ALICE, ROOT, "x".repeat(255));
+        var messages = ns.store.readDir(ALICE, ROOT, 0, 2);
+        var packed = ns.store.readDirPacked(ALICE, ROOT, 0, 2);
+
+        // cookie u64, inode u64, type u8, name length u16, name; big-endian
+        java.nio.ByteBuffer records = packed.getPackedEntries().asReadOnlyByteBuffer();
+        List<DirEntry> decoded = new java.util.ArrayList<>();
+        while (records.hasRemaining()) {
+            long cookie = records.getLong();
+            long inode = records.getLong();
+            FileType type = FileType.forNumber(records.get());
+            byte[] name = new byte[records.getShort() & 0xFFFF];
+            records.get(name);
+            decoded.add(DirEntry.newBuilder().setCookie(cookie).setInode(inode).setType(type)
+                    .setName(new String(name, StandardCharsets.UTF_8)).build());
+        }
+        assertThat(packed.getEntriesCount()).isZero();
+        assertThat(decoded).isEqualTo(messages.getEntriesList()).hasSize(2);
+        assertThat(packed.getEof()).isEqualTo(messages.getEof()).isFalse();
+
+        var rest = ns.store.readDirPacked(ALICE, ROOT, decoded.getLast().getCookie(), 10);
+        assertThat(rest.getEof()).isTrue();
+        assertThat(rest.getPackedEntries().size()).isEqualTo(8 + 8 + 1 + 2 + 255);
+        long closed = ns.dirId(ALICE, ROOT, "closed");
+        ns.expectOk(ns.chmod(ALICE, closed, 0300));
+        assertThat(ns.store.readDirPacked(ALICE, closed, 0, 10).getStatus()).isEqualTo(EACCES);
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.mooseng.fuse.ll;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -29,7 +28,7 @@ final class DirentPacker {
         int capacity = (int) Math.min(maxBytes, Integer.MAX_VALUE);
         ByteBuffer out = ByteBuffer.allocate(Math.max(0, capacity)).order(ByteOrder.nativeOrder());
         for (DirectoryItem item : items) {
-            byte[] name = item.name().getBytes(StandardCharsets.UTF_8);
+            byte[] name = item.name();
             int size = entryBytes(name.length);
             if (size > out.remaining()) {
                 break;

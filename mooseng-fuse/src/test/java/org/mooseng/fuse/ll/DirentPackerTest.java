@@ -32,7 +32,7 @@ class DirentPackerTest {
                 stat.set(ValueLayout.JAVA_LONG, FuseStructs.STAT_INO, item.inode());
                 stat.set(ValueLayout.JAVA_INT, FuseStructs.STAT_MODE, item.mode());
                 long size = (long) fuse.addDirentry.invokeExact(MemorySegment.NULL, buffer.asSlice(used),
-                        maxBytes - used, arena.allocateFrom(item.name()), stat, item.nextOffset());
+                        maxBytes - used, arena.allocateFrom(new String(item.name(), java.nio.charset.StandardCharsets.UTF_8)), stat, item.nextOffset());
                 if (size > maxBytes - used) {
                     break;
                 }

@@ -133,7 +133,9 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
     @Override
     public void readDir(ReadDirRequest req, StreamObserver<ReadDirReply> out) {
         int max = req.getMaxEntries() == 0 ? DEFAULT_READDIR_ENTRIES : Math.min(req.getMaxEntries(), MAX_READDIR_ENTRIES);
-        read(out, () -> namespace.readDir(req.getCred(), req.getInode(), req.getCookie(), max),
+        read(out, () -> req.getPacked()
+                        ? namespace.readDirPacked(req.getCred(), req.getInode(), req.getCookie(), max)
+                        : namespace.readDir(req.getCred(), req.getInode(), req.getCookie(), max),
                 m -> ReadDirReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build());
     }
 
