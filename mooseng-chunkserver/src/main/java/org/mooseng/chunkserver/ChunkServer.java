@@ -134,6 +134,7 @@ public final class ChunkServer implements AutoCloseable {
             if (!disk.awaitTermination(10, TimeUnit.SECONDS)) {
                 disk.shutdownNow();
             }
+            store.close();
         } catch (InterruptedException e) {
             disk.shutdownNow();
             Thread.currentThread().interrupt();

@@ -47,6 +47,20 @@ final class LocationCache {
         return entry.reply();
     }
 
+    /** The file size the freshest location told, or -1 when no location is fresh. */
+    synchronized long fileSize() {
+        long newest = Long.MIN_VALUE;
+        long size = -1;
+        long now = nanoTime.getAsLong();
+        for (Entry entry : byChunk.values()) {
+            if (now - entry.fetchedNanos() <= TimeUnit.MILLISECONDS.toNanos(TTL_MS) && entry.fetchedNanos() > newest) {
+                newest = entry.fetchedNanos();
+                size = entry.reply().getFileSize();
+            }
+        }
+        return size;
+    }
+
     /** The generation to pass to {@link #put}: read it before asking the master. */
     synchronized long generation() {
         return generation;

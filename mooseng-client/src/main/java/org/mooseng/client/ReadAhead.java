@@ -21,8 +21,9 @@ import org.mooseng.proto.ReadChunkReply;
  * several mount threads) still counts as sequential; a read elsewhere goes to the chunk
  * servers directly and, once the reader has moved away, the segments are dropped.
  *
- * <p>Segments only serve the bytes they hold: a read past them (the end of the file as it
- * was, or a file that has grown since) is read directly. A failed segment is dropped silently;
+ * <p>No segment starts past the end of the file as the last chunk location told it. Segments
+ * only serve the bytes they hold: a read past them (the end of the file as it was, or a file
+ * that has grown since) is read directly. A failed segment is dropped silently;
  * the read that needs those bytes fetches them itself and reports any error. Not thread-safe:
  * the handle serializes its calls.
  */
@@ -171,7 +172,11 @@ final class ReadAhead {
             dropSegments();
             streamEnd = position;
         }
+        long fileSize = locations.fileSize();
         while (streamEnd < position + (long) (SEGMENTS - 1) * segmentBytes) {
+            if (fileSize >= 0 && streamEnd >= fileSize) {
+                return; // past the end of the file as the master last told it: a small file needs no window
+            }
             Segment last = segments.isEmpty() ? null : segments.lastEntry().getValue();
             if (last != null && last.fetch().isDone() && !last.fetch().isCompletedExceptionally()
                     && last.fetch().join().limit() < last.capacity()) {

@@ -31,4 +31,16 @@ class LocationCacheTest {
         cache.put(3, reply, cache.generation());
         assertThat(cache.get(3)).isSameAs(reply);
     }
+
+    @Test
+    void theFileSizeIsTheNewestFreshAnswersAndUnknownWithoutOne() {
+        assertThat(cache.fileSize()).isEqualTo(-1);
+        cache.put(0, reply, cache.generation());
+        nanos.addAndGet(10);
+        cache.put(1, ReadChunkReply.newBuilder().setFileSize(99).build(), cache.generation());
+        assertThat(cache.fileSize()).as("the later answer").isEqualTo(99);
+
+        nanos.addAndGet(TimeUnit.MILLISECONDS.toNanos(LocationCache.TTL_MS) + 1);
+        assertThat(cache.fileSize()).as("none fresh").isEqualTo(-1);
+    }
 }

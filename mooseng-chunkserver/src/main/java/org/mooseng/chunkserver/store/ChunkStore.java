@@ -1,6 +1,8 @@
 package org.mooseng.chunkserver.store;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
@@ -9,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,8 +33,14 @@ import org.slf4j.LoggerFactory;
  * acknowledged write or truncate has been forced to disk; every read verifies the CRCs of
  * the blocks it touches, and a replica that fails verification is moved to {@code damaged/}
  * and reported as removed.
+ *
+ * <p>Recently used chunk files stay open, with their parsed headers (the block CRCs), up to
+ * {@link #maxOpenFiles}: a read or write of a chunk in use costs no open, header read or close,
+ * and a cold read of it one disk read instead of several. The header kept is the one the last
+ * successful update forced to disk; after any failure the file is closed and its header read
+ * again on next use.
  */
-public final class ChunkStore {
+public final class ChunkStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
     private static final Pattern FILE_NAME = Pattern.compile("[0-9A-F]{16}\\.chunk");
 
@@ -39,12 +49,23 @@ public final class ChunkStore {
     private final ChannelOpener opener;
     private final ChunkStoreListener listener;
     private final ConcurrentHashMap<Long, Slot> slots = new ConcurrentHashMap<>();
+    /** Slots whose file is open, least recently used first; guarded by itself. */
+    private final LinkedHashMap<Long, Slot> openFiles = new LinkedHashMap<>(64, 0.75f, true);
+    private final int maxOpenFiles;
 
     /** Lock and state of one chunk id; a slot of a removed chunk is retired and replaced on next use. */
     private static final class Slot {
+        final long id;
         final ReentrantLock lock = new ReentrantLock();
         volatile StoredChunk chunk;
         boolean retired;
+        /** The open chunk file and its header as on disk, or null; guarded by {@link #lock}. */
+        FileChannel channel;
+        ChunkHeader header;
+
+        Slot(long id) {
+            this.id = id;
+        }
     }
 
     @FunctionalInterface
@@ -52,11 +73,12 @@ public final class ChunkStore {
         T apply(Slot slot) throws StatusException;
     }
 
-    private ChunkStore(Path dataDir, ChannelOpener opener, ChunkStoreListener listener) {
+    private ChunkStore(Path dataDir, ChannelOpener opener, ChunkStoreListener listener, int maxOpenFiles) {
         this.chunksDir = dataDir.resolve("chunks");
         this.damagedDir = dataDir.resolve("damaged");
         this.opener = opener;
         this.listener = listener;
+        this.maxOpenFiles = maxOpenFiles;
     }
 
     /** Opens the store in {@code dataDir}, scanning the chunk files already there. */
@@ -65,7 +87,15 @@ public final class ChunkStore {
     }
 
     static ChunkStore open(Path dataDir, ChannelOpener opener, ChunkStoreListener listener) throws IOException {
-        ChunkStore store = new ChunkStore(dataDir, opener, listener);
+        return open(dataDir, opener, listener, defaultMaxOpenFiles());
+    }
+
+    static ChunkStore open(Path dataDir, ChannelOpener opener, ChunkStoreListener listener, int maxOpenFiles)
+            throws IOException {
+        if (maxOpenFiles < 1) {
+            throw new IllegalArgumentException("maxOpenFiles must be at least 1: " + maxOpenFiles);
+        }
+        ChunkStore store = new ChunkStore(dataDir, opener, listener, maxOpenFiles);
         Files.createDirectories(store.chunksDir);
         Files.createDirectories(store.damagedDir);
         store.scan();
@@ -130,8 +160,8 @@ public final class ChunkStore {
             if (offset >= end) {
                 return out;
             }
-            try (FileChannel channel = opener.open(path(id), StandardOpenOption.READ)) {
-                ChunkFile file = new ChunkFile(channel);
+            try {
+                ChunkFile file = openFile(slot);
                 ChunkHeader header = header(slot, file);
                 for (int b = (int) (offset / Layout.BLOCK_SIZE_BYTES); b <= (end - 1) / Layout.BLOCK_SIZE_BYTES; b++) {
                     byte[] block = file.readVerifiedBlock(header, b);
@@ -144,6 +174,7 @@ public final class ChunkStore {
             } catch (ChunkFile.BlockCorruptException e) {
                 throw quarantine(slot, e.getMessage());
             } catch (IOException e) {
+                closeFile(slot);
                 throw ioFailure(chunk.id(), chunk.version(), "read", e);
             }
         });
@@ -218,6 +249,7 @@ public final class ChunkStore {
             if (chunk == null || (version != null && !chunk.version().equals(version))) {
                 return false;
             }
+            closeFile(slot);
             try {
                 Files.deleteIfExists(path(id));
             } catch (IOException e) {
@@ -252,20 +284,24 @@ public final class ChunkStore {
         }
         Path file = path(id);
         try {
-            Files.createDirectories(file.getParent());
-            try (FileChannel channel = opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
-                    StandardOpenOption.CREATE)) {
-                ChunkFile chunkFile = new ChunkFile(channel);
-                ChunkHeader header;
-                if (create) {
-                    header = ChunkHeader.empty(id, baseVersion);
-                    chunkFile.create(header);
-                } else {
-                    header = header(slot, chunkFile);
-                }
-                ChunkHeader after = change.apply(chunkFile, header);
-                slot.chunk = new StoredChunk(id, after.version(), after.lengthBytes());
+            ChunkFile chunkFile;
+            ChunkHeader header;
+            if (create) {
+                Files.createDirectories(file.getParent());
+                closeFile(slot);
+                slot.channel = opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                        StandardOpenOption.CREATE);
+                keepOpen(slot);
+                chunkFile = new ChunkFile(slot.channel);
+                header = ChunkHeader.empty(id, baseVersion);
+                chunkFile.create(header);
+            } else {
+                chunkFile = openFile(slot);
+                header = header(slot, chunkFile);
             }
+            ChunkHeader after = change.apply(chunkFile, header);
+            slot.header = after;
+            slot.chunk = new StoredChunk(id, after.version(), after.lengthBytes());
             if (create) {
                 // The file's data is forced, but its name lives in the directory: force that
                 // too, or a crash could lose an acknowledged new chunk.
@@ -274,7 +310,9 @@ public final class ChunkStore {
         } catch (ChunkFile.BlockCorruptException e) {
             throw quarantine(slot, e.getMessage());
         } catch (IOException e) {
+            closeFile(slot);
             if (create) {
+                slot.chunk = null;
                 deleteQuietly(file);
             }
             throw ioFailure(id, version, what, e);
@@ -284,13 +322,18 @@ public final class ChunkStore {
         }
     }
 
+    /** The slot's header: the one kept, else read from its file and checked against the slot. */
     private ChunkHeader header(Slot slot, ChunkFile file) throws IOException, StatusException {
+        if (slot.header != null) {
+            return slot.header;
+        }
         try {
             ChunkHeader header = file.header();
             StoredChunk chunk = slot.chunk;
             if (!header.id().equals(chunk.id()) || !header.version().equals(chunk.version())) {
                 throw quarantine(slot, "header names " + header);
             }
+            slot.header = header;
             return header;
         } catch (ChunkFileFormat.DamagedHeaderException e) {
             throw quarantine(slot, "damaged header: " + e.getMessage());
@@ -299,7 +342,7 @@ public final class ChunkStore {
 
     private <T> T withSlot(ChunkId id, SlotOperation<T> operation) throws StatusException {
         while (true) {
-            Slot slot = slots.computeIfAbsent(id.value(), k -> new Slot());
+            Slot slot = slots.computeIfAbsent(id.value(), Slot::new);
             slot.lock.lock();
             try {
                 if (slot.retired) {
@@ -319,11 +362,106 @@ public final class ChunkStore {
         }
     }
 
+    /** The slot's chunk file, opened (and kept open) if it is not; the caller holds the slot's lock. */
+    private ChunkFile openFile(Slot slot) throws IOException {
+        if (slot.channel == null) {
+            slot.channel = opener.open(path(slot.chunk.id()), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            slot.header = null;
+            keepOpen(slot);
+        } else {
+            synchronized (openFiles) {
+                openFiles.get(slot.id); // most recently used now
+            }
+        }
+        return new ChunkFile(slot.channel);
+    }
+
+    /**
+     * Counts the slot's file among the open ones and closes the least recently used beyond
+     * {@link #maxOpenFiles}; one in use by another operation (its lock held) stays open until
+     * a later pass. The caller holds the slot's lock.
+     */
+    private void keepOpen(Slot slot) {
+        List<Slot> excess = new ArrayList<>();
+        synchronized (openFiles) {
+            openFiles.put(slot.id, slot);
+            Iterator<Slot> eldest = openFiles.values().iterator();
+            while (openFiles.size() - excess.size() > maxOpenFiles && eldest.hasNext()) {
+                Slot candidate = eldest.next();
+                if (candidate != slot) {
+                    excess.add(candidate);
+                }
+            }
+        }
+        for (Slot candidate : excess) {
+            if (candidate.lock.tryLock()) {
+                try {
+                    closeFile(candidate);
+                } finally {
+                    candidate.lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** Closes the slot's file, if open, and forgets its header; the caller holds the slot's lock. */
+    private void closeFile(Slot slot) {
+        FileChannel channel = slot.channel;
+        slot.channel = null;
+        slot.header = null;
+        synchronized (openFiles) {
+            openFiles.remove(slot.id, slot);
+        }
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.debug("chunk {}: closing its file failed: {}", Long.toHexString(slot.id), e.getMessage());
+            }
+        }
+    }
+
+    /** Files open now. */
+    int openFileCount() {
+        synchronized (openFiles) {
+            return openFiles.size();
+        }
+    }
+
+    /** Closes every chunk file kept open; operations after this open them again. */
+    @Override
+    public void close() {
+        List<Slot> open;
+        synchronized (openFiles) {
+            open = List.copyOf(openFiles.values());
+        }
+        for (Slot slot : open) {
+            slot.lock.lock();
+            try {
+                closeFile(slot);
+            } finally {
+                slot.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * A quarter of the file descriptors this process may open, at most 4,096: enough to keep
+     * the chunks of a working set open, with the rest left for connections.
+     */
+    private static int defaultMaxOpenFiles() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            return (int) Math.clamp(unix.getMaxFileDescriptorCount() / 4, 16, 4096);
+        }
+        return 1024;
+    }
+
     /** Moves a replica that failed verification to damaged/ and reports it; returns the error for the caller. */
     private StatusException quarantine(Slot slot, String problem) {
         StoredChunk chunk = slot.chunk;
         String message = chunk.id().hex() + " " + chunk.version() + ": " + problem;
         LOG.warn("chunk {}: moved to {}", message, damagedDir);
+        closeFile(slot);
         try {
             moveToDamaged(path(chunk.id()));
         } catch (IOException e) {
@@ -359,7 +497,7 @@ public final class ChunkStore {
                 if (!fileName(header.id()).equals(name)) {
                     throw new ChunkFileFormat.DamagedHeaderException("header names " + header.id());
                 }
-                Slot slot = new Slot();
+                Slot slot = new Slot(header.id().value());
                 slot.chunk = new StoredChunk(header.id(), header.version(), header.lengthBytes());
                 slots.put(header.id().value(), slot);
             } catch (ChunkFileFormat.DamagedHeaderException e) {

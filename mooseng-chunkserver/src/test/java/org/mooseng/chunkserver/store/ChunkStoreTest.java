@@ -319,6 +319,45 @@ class ChunkStoreTest {
     }
 
     @Test
+    void chunksInUseStayOpenUpToTheLimitAndEveryOneStillReadsBack() throws Exception {
+        ChunkStore store = ChunkStore.open(dir, ChannelOpener.DEFAULT, recorder, 2);
+        for (int i = 1; i <= 5; i++) {
+            store.write(new ChunkId(i), V1, V0, 0, ByteBuffer.wrap(random(100, i)));
+        }
+        assertThat(store.openFileCount()).isEqualTo(2);
+
+        for (int i = 1; i <= 5; i++) {
+            assertThat(store.read(new ChunkId(i), V1, 0, 100)).isEqualTo(random(100, i));
+        }
+        assertThat(store.openFileCount()).isEqualTo(2);
+        assertThat(store.delete(new ChunkId(5), V1)).isTrue();
+        assertThat(store.openFileCount()).as("a deleted chunk's file is closed").isEqualTo(1);
+
+        store.close();
+        assertThat(store.openFileCount()).isZero();
+        assertThat(store.read(new ChunkId(4), V1, 0, 100)).as("opened again on use").isEqualTo(random(100, 4));
+    }
+
+    @Test
+    void aChunkInUseIsOpenedOnceAndItsHeaderReadOnce() throws Exception {
+        AtomicLong opens = new AtomicLong();
+        ChunkStore store = ChunkStore.open(dir, (path, options) -> {
+            opens.incrementAndGet();
+            return FileChannel.open(path, options);
+        }, recorder);
+        byte[] data = random(4 * BLOCK, 11);
+        for (int b = 0; b < 4; b++) {
+            store.write(ID, V1, V0, (long) b * BLOCK, ByteBuffer.wrap(slice(data, b * BLOCK, BLOCK)));
+            assertThat(store.read(ID, V1, 0, (b + 1) * BLOCK)).isEqualTo(slice(data, 0, (b + 1) * BLOCK));
+        }
+        store.write(ID, V2, V1, 10, ByteBuffer.wrap(new byte[3]));
+
+        assertThat(opens.get()).isEqualTo(1);
+        System.arraycopy(new byte[3], 0, data, 10, 3);
+        assertThat(open().read(ID, V2, 0, 4 * BLOCK)).as("what a restart reads from disk").isEqualTo(data);
+    }
+
+    @Test
     void readOutsideTheChunkIsInvalid() throws Exception {
         ChunkStore store = open();
         assertThatThrownBy(() -> store.read(ID, V1, Layout.CHUNK_SIZE_BYTES - 1, 2))
