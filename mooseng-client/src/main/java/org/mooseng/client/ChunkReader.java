@@ -136,7 +136,7 @@ final class ChunkReader {
         // A copy that missed only the last raise of the version holds its data: the master says
         // how far below the version the listed copies may be.
         int oldest = location.getOldestVersion() == 0 ? version : location.getOldestVersion();
-        return DataFrames.send(transport, address,
+        return DataFrames.read(transport, address,
                         id -> new DataFrame.Read(id, chunkId, version, oldest, piece.offsetInChunk(), piece.length()),
                         dataTimeoutMs)
                 .handle((reply, error) -> {

@@ -18,6 +18,15 @@ public interface ChunkServerTransport extends AutoCloseable {
      */
     CompletableFuture<DataFrame> call(DataFrame.Address server, LongFunction<DataFrame> request, long timeoutMs);
 
+    /**
+     * A Read, as {@link #call}; a transport may do it on the calling thread, the returned
+     * future then complete already.
+     */
+    default CompletableFuture<DataFrame> read(DataFrame.Address server, LongFunction<DataFrame> request,
+                                              long timeoutMs) {
+        return call(server, request, timeoutMs);
+    }
+
     @Override
     void close();
 }

@@ -89,8 +89,20 @@ final class DataFrames {
     /** Sends without letting a transport that throws instead of failing the future escape. */
     static CompletableFuture<DataFrame> send(ChunkServerTransport transport, DataFrame.Address server,
                                              java.util.function.LongFunction<DataFrame> request, long timeoutMs) {
+        return guarded(server, () -> transport.call(server, request, timeoutMs));
+    }
+
+    /** A Read through the transport's read path; as {@link #send} otherwise. */
+    static CompletableFuture<DataFrame> read(ChunkServerTransport transport, DataFrame.Address server,
+                                             java.util.function.LongFunction<DataFrame> request, long timeoutMs) {
+        return guarded(server, () -> transport.read(server, request, timeoutMs));
+    }
+
+    /** A transport that throws instead of failing the future fails it all the same. */
+    private static CompletableFuture<DataFrame> guarded(DataFrame.Address server,
+                                                        java.util.function.Supplier<CompletableFuture<DataFrame>> call) {
         try {
-            return transport.call(server, request, timeoutMs);
+            return call.get();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new IOException(server + ": " + e.getMessage(), e));
         }

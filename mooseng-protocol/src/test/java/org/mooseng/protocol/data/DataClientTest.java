@@ -167,6 +167,57 @@ class DataClientTest {
         }
     }
 
+    @Test
+    void blockingReadsGetTheirRepliesOnOneConnectionOneAfterAnother() throws Exception {
+        try (BlockingDataReads reads = new BlockingDataReads("good")) {
+            for (int i = 0; i < 5; i++) {
+                int offset = i;
+                DataFrame.Data data = (DataFrame.Data) reads.call(address(),
+                        id -> new DataFrame.Read(id, 1, 1, offset, 3), TIMEOUT_MS);
+                try {
+                    assertThat(data.data().getByte(0)).isEqualTo((byte) i);
+                    assertThat(data.data().readableBytes()).isEqualTo(3);
+                } finally {
+                    data.data().release();
+                }
+            }
+            assertThat(accepted).hasSize(1);
+            assertThat(hellos).hasValue(1);
+            assertThat(reads.openConnections()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aBlockingReadToTheWrongClusterFailsSayingSo() {
+        try (BlockingDataReads reads = new BlockingDataReads("other")) {
+            assertThatThrownBy(() -> reads.call(address(), id -> new DataFrame.Read(id, 1, 1, 0, 1), TIMEOUT_MS))
+                    .isInstanceOf(IOException.class).hasMessageContaining("wrong cluster");
+            assertThat(reads.openConnections()).isZero();
+        }
+    }
+
+    @Test
+    void anUnansweredBlockingReadTimesOutAndItsConnectionIsNotReused() throws Exception {
+        try (BlockingDataReads reads = new BlockingDataReads("good")) {
+            DataFrame.Data first = (DataFrame.Data) reads.call(address(),
+                    id -> new DataFrame.Read(id, 1, 1, 0, 1), TIMEOUT_MS);
+            first.data().release();
+            holdUntil = Integer.MAX_VALUE;
+
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> reads.call(address(), id -> new DataFrame.Read(id, 1, 1, 0, 1), 200))
+                    .isInstanceOf(java.net.SocketTimeoutException.class).hasMessageContaining("no reply within 200 ms");
+            assertThat(System.nanoTime() - started).isLessThan(TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS));
+            assertThat(reads.openConnections()).as("the late reply must not reach another read").isZero();
+
+            holdUntil = 1;
+            DataFrame reply = reads.call(address(), id -> new DataFrame.Read(id, 1, 1, 7, 1), TIMEOUT_MS);
+            assertThat(((DataFrame.Data) reply).data().getByte(0)).isEqualTo((byte) 7);
+            ((DataFrame.Data) reply).data().release();
+            assertThat(hellos).hasValue(2);
+        }
+    }
+
     /**
      * HELLO "good" is accepted; READ answers a byte equal to its offset, held back until
      * {@code holdUntil} reads arrived, then answered in reverse order; WRITE and TRUNCATE
