@@ -1,5 +1,9 @@
 package org.mooseng.chunkserver.data;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +25,12 @@ import org.mooseng.protocol.data.DataFrame;
  * under the chunk's stripe lock, so no other frame of the chunk can come between the two.
  * A chunk's disk work runs one piece at a time on the disk executor; different chunks run in
  * parallel. A chunk without queued work has no entry here.
+ *
+ * <p>An update's local part is done, and its frame may be acknowledged, once the chunk has
+ * been synced after it: the update that finds no later one of its chunk queued behind it runs
+ * the chunk's sync, which covers every update of the chunk applied before it. A stream of
+ * writes to one chunk thus costs one fsync per burst rather than one per frame, and no frame
+ * is acknowledged before its bytes are on disk.
  */
 final class ChunkSequencer {
     /** Accepted updates not yet applied, over all chunks; past this, new ones are refused with EAGAIN. */
@@ -32,6 +42,8 @@ final class ChunkSequencer {
     private final Object[] stripes = new Object[STRIPES];
     /** The last accepted disk work of each chunk that still has some queued or running. */
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
+    /** Updates applied and waiting for a sync of their chunk; guarded by the chunk's stripe. */
+    private final Map<Long, List<CompletableFuture<Void>>> awaitingSync = new HashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
 
     ChunkSequencer(Executor disk) {
@@ -46,7 +58,13 @@ final class ChunkSequencer {
         void apply() throws StatusException;
     }
 
-    /** The two halves of one accepted frame: its local update and the reply of the next server. */
+    /** Forces what the chunk's applied updates left unforced to disk. */
+    @FunctionalInterface
+    interface Sync {
+        void run() throws StatusException;
+    }
+
+    /** The two halves of one accepted frame: its local update (applied and synced) and the reply of the next server. */
     record Accepted(CompletableFuture<Void> local, CompletableFuture<DataFrame> downstream) {
     }
 
@@ -59,7 +77,7 @@ final class ChunkSequencer {
      * it. Once accepted, a frame is applied even when the disk queue is full at its turn: it
      * then runs on the disk thread that finished the chunk's previous update.
      */
-    Accepted accept(long chunkId, Update local, Supplier<CompletableFuture<DataFrame>> forward) {
+    Accepted accept(long chunkId, Update local, Sync sync, Supplier<CompletableFuture<DataFrame>> forward) {
         Object stripe = stripe(chunkId);
         synchronized (stripe) {
             if (queued.incrementAndGet() > MAX_QUEUED_UPDATES) {
@@ -81,14 +99,12 @@ final class ChunkSequencer {
                 }
             };
             CompletableFuture<Void> previous = tails.getOrDefault(chunkId, IDLE);
+            CompletableFuture<Void> durable = new CompletableFuture<>();
+            CompletableFuture<?>[] applied = new CompletableFuture<?>[1];
             // an earlier failure is that frame's own answer; it must not stop the ones after it
-            CompletableFuture<Void> mine = previous.exceptionally(failure -> null).thenRunAsync(() -> {
-                try {
-                    local.apply();
-                } catch (StatusException e) {
-                    throw new CompletionException(e);
-                }
-            }, ordered);
+            CompletableFuture<Void> mine = previous.exceptionally(failure -> null).thenRunAsync(
+                    () -> applyThenSync(chunkId, stripe, local, sync, applied, durable), ordered);
+            applied[0] = mine;
             if (refusal[0] != null) {
                 queued.decrementAndGet();
                 return refused(refusal[0]);
@@ -98,7 +114,45 @@ final class ChunkSequencer {
                 queued.decrementAndGet();
                 tails.remove(chunkId, mine); // only if no later update has been queued behind it
             });
-            return new Accepted(mine, forward.get());
+            return new Accepted(durable, forward.get());
+        }
+    }
+
+    /**
+     * Applies one update, then, unless a later update of the chunk is queued (which will), syncs
+     * the chunk and completes every update waiting for that sync.
+     */
+    private void applyThenSync(long chunkId, Object stripe, Update local, Sync sync, CompletableFuture<?>[] self,
+                               CompletableFuture<Void> durable) {
+        StatusException failure = null;
+        try {
+            local.apply();
+        } catch (StatusException e) {
+            failure = e;
+        }
+        List<CompletableFuture<Void>> covered;
+        synchronized (stripe) {
+            if (failure == null) {
+                awaitingSync.computeIfAbsent(chunkId, k -> new ArrayList<>()).add(durable);
+            }
+            // accept() set self and the chunk's tail under this lock before this block could run
+            boolean last = tails.get(chunkId) == self[0];
+            covered = last ? awaitingSync.remove(chunkId) : null;
+        }
+        if (failure != null) {
+            durable.completeExceptionally(new CompletionException(failure));
+        }
+        if (covered == null) {
+            return;
+        }
+        try {
+            sync.run();
+            covered.forEach(f -> f.complete(null));
+        } catch (StatusException e) {
+            covered.forEach(f -> f.completeExceptionally(new CompletionException(e)));
+        } catch (RuntimeException e) {
+            covered.forEach(f -> f.completeExceptionally(e));
+            throw e;
         }
     }
 

@@ -106,9 +106,10 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
             return;
         }
         ChunkSequencer.Accepted accepted = sequencer.accept(write.chunkId(),
-                () -> context.store().write(chunkId(write.chunkId()), new ChunkVersion(write.version()),
+                () -> context.store().writeDeferred(chunkId(write.chunkId()), new ChunkVersion(write.version()),
                         new ChunkVersion(write.previousVersion()), Integer.toUnsignedLong(write.offset()),
                         data.nioBuffer()),
+                () -> context.store().force(chunkId(write.chunkId())),
                 () -> forward(write.chunkId(), write.chain(), id -> new DataFrame.Write(id, write.chunkId(),
                         write.version(), write.previousVersion(), write.offset(), rest(write.chain()),
                         write.crc32c(), data.retainedDuplicate())));
@@ -119,6 +120,7 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
         ChunkSequencer.Accepted accepted = sequencer.accept(truncate.chunkId(),
                 () -> context.store().truncate(chunkId(truncate.chunkId()), new ChunkVersion(truncate.version()),
                         new ChunkVersion(truncate.previousVersion()), Integer.toUnsignedLong(truncate.length())),
+                () -> context.store().force(chunkId(truncate.chunkId())),
                 () -> forward(truncate.chunkId(), truncate.chain(), id -> new DataFrame.Truncate(id,
                         truncate.chunkId(), truncate.version(), truncate.previousVersion(), truncate.length(),
                         rest(truncate.chain()))));

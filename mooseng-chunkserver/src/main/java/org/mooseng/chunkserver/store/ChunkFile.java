@@ -35,11 +35,12 @@ final class ChunkFile {
     }
 
     /**
-     * Writes {@code data} at {@code offset} and the new header, then forces both to disk. On
+     * Writes {@code data} at {@code offset} and the new header, then forces both to disk when
+     * {@code force} (else the caller forces the file before the write counts as durable). On
      * failure the previous bytes and file size are put back, so the replica still verifies
      * against its old header.
      */
-    ChunkHeader write(ChunkHeader header, ChunkVersion newVersion, long offset, ByteBuffer data)
+    ChunkHeader write(ChunkHeader header, ChunkVersion newVersion, long offset, ByteBuffer data, boolean force)
             throws IOException, BlockCorruptException {
         int length = data.remaining();
         int[] crcs = header.blockCrcs().clone();
@@ -74,7 +75,9 @@ final class ChunkFile {
                 written += channel.write(source, position + written);
             }
             ChunkFileFormat.write(channel, updated);
-            channel.force(true);
+            if (force) {
+                channel.force(true);
+            }
         } catch (IOException e) {
             restore(header, previous, position, written, oldFileSize, e);
             throw e;

@@ -62,6 +62,8 @@ public final class ChunkStore implements AutoCloseable {
         /** The open chunk file and its header as on disk, or null; guarded by {@link #lock}. */
         FileChannel channel;
         ChunkHeader header;
+        /** Written by {@link #writeDeferred} and not forced since; the file stays open until it is. */
+        boolean dirty;
 
         Slot(long id) {
             this.id = id;
@@ -193,11 +195,55 @@ public final class ChunkStore implements AutoCloseable {
      */
     public void write(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long offset, ByteBuffer data)
             throws StatusException {
+        write(id, version, baseVersion, offset, data, true);
+    }
+
+    /**
+     * As {@link #write}, except that a write to an existing replica is not forced to disk:
+     * it is durable once {@link #force} of the chunk returns. Writes of one chunk queued behind
+     * each other thus share one fsync. A write that creates the replica is forced at once
+     * (with its directory entry).
+     */
+    public void writeDeferred(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long offset,
+                              ByteBuffer data) throws StatusException {
+        write(id, version, baseVersion, offset, data, false);
+    }
+
+    private void write(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long offset, ByteBuffer data,
+                       boolean force) throws StatusException {
         checkRange(id, version, offset, data.remaining());
         withSlot(id, slot -> {
+            boolean create = slot.chunk == null;
             update(id, slot, version, baseVersion, "write", (file, header) ->
-                    data.hasRemaining() ? file.write(header, version, offset, data)
+                    data.hasRemaining() ? file.write(header, version, offset, data, force || create)
                             : file.truncate(header, version, header.lengthBytes()));
+            if (!force && !create && data.hasRemaining()) {
+                slot.dirty = true;
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Forces what {@link #writeDeferred} left unforced in the chunk's file to disk; nothing to
+     * do when it left nothing. A failure closes the file (its header is read again from disk)
+     * and is reported like a failed write.
+     */
+    public void force(ChunkId id) throws StatusException {
+        withSlot(id, slot -> {
+            if (!slot.dirty) {
+                return null;
+            }
+            StoredChunk chunk = slot.chunk;
+            try {
+                openFile(slot);
+                slot.channel.force(true);
+                slot.dirty = false;
+            } catch (IOException e) {
+                slot.dirty = false;
+                closeFile(slot);
+                throw ioFailure(chunk.id(), chunk.version(), "fsync", e);
+            }
             return null;
         });
     }
@@ -396,7 +442,9 @@ public final class ChunkStore implements AutoCloseable {
         for (Slot candidate : excess) {
             if (candidate.lock.tryLock()) {
                 try {
-                    closeFile(candidate);
+                    if (!candidate.dirty) {
+                        closeFile(candidate); // a dirty one is forced soon, then closed on a later pass
+                    }
                 } finally {
                     candidate.lock.unlock();
                 }

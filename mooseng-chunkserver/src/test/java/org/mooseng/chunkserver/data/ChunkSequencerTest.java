@@ -26,6 +26,7 @@ import org.mooseng.protocol.data.DataFrame;
 class ChunkSequencerTest {
     private static final long WAIT_SECONDS = 10;
     private static final CompletableFuture<DataFrame> FORWARDED = CompletableFuture.completedFuture(new DataFrame.Ok(0));
+    private static final ChunkSequencer.Sync NO_SYNC = () -> { };
 
     private final ExecutorService disk = Executors.newFixedThreadPool(4);
     private final ChunkSequencer sequencer = new ChunkSequencer(disk);
@@ -52,7 +53,7 @@ class ChunkSequencerTest {
                 Thread.yield();
                 applied.add(index);
                 running.decrementAndGet();
-            }, () -> FORWARDED).local());
+            }, NO_SYNC, () -> FORWARDED).local());
         }
         join(locals);
 
@@ -71,8 +72,8 @@ class ChunkSequencerTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, () -> FORWARDED).local();
-        CompletableFuture<Void> second = sequencer.accept(2, otherChunkRan::countDown, () -> FORWARDED).local();
+        }, NO_SYNC, () -> FORWARDED).local();
+        CompletableFuture<Void> second = sequencer.accept(2, otherChunkRan::countDown, NO_SYNC, () -> FORWARDED).local();
         join(List.of(first, second));
         assertThat(sawOtherChunk).as("chunk 2 ran while chunk 1 was busy").isTrue();
     }
@@ -82,8 +83,8 @@ class ChunkSequencerTest {
         List<Integer> applied = new CopyOnWriteArrayList<>();
         CompletableFuture<Void> failing = sequencer.accept(5, () -> {
             throw new StatusException(Status.ESTALE, "chunk 0000000000000005 v2: replica is v3");
-        }, () -> FORWARDED).local();
-        CompletableFuture<Void> next = sequencer.accept(5, () -> applied.add(1), () -> FORWARDED).local();
+        }, NO_SYNC, () -> FORWARDED).local();
+        CompletableFuture<Void> next = sequencer.accept(5, () -> applied.add(1), NO_SYNC, () -> FORWARDED).local();
 
         next.get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(applied).containsExactly(1);
@@ -108,7 +109,7 @@ class ChunkSequencerTest {
                 }
                 for (int i = 0; i < 200; i++) {
                     String frame = thread + "/" + i;
-                    locals.add(sequencer.accept(9, () -> applied.add(frame), () -> {
+                    locals.add(sequencer.accept(9, () -> applied.add(frame), NO_SYNC, () -> {
                         forwarded.add(frame);
                         return FORWARDED;
                     }).local());
@@ -130,7 +131,7 @@ class ChunkSequencerTest {
         });
         AtomicBoolean forwarded = new AtomicBoolean();
         AtomicBoolean applied = new AtomicBoolean();
-        ChunkSequencer.Accepted accepted = full.accept(3, () -> applied.set(true), () -> {
+        ChunkSequencer.Accepted accepted = full.accept(3, () -> applied.set(true), NO_SYNC, () -> {
             forwarded.set(true);
             return FORWARDED;
         });
@@ -161,8 +162,8 @@ class ChunkSequencerTest {
                     Thread.currentThread().interrupt();
                 }
                 applied.add(1);
-            }, () -> FORWARDED).local();
-            CompletableFuture<Void> second = sequencer.accept(4, () -> applied.add(2), () -> FORWARDED).local();
+            }, NO_SYNC, () -> FORWARDED).local();
+            CompletableFuture<Void> second = sequencer.accept(4, () -> applied.add(2), NO_SYNC, () -> FORWARDED).local();
             queueFull.set(true);
             release.countDown();
 
@@ -171,5 +172,61 @@ class ChunkSequencerTest {
         } finally {
             one.shutdownNow();
         }
+    }
+
+    @Test
+    void updatesQueuedBehindEachOtherShareOneSyncAndNoneIsDoneBeforeIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        List<String> log = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> blocker = sequencer.accept(7, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.add("apply blocker");
+        }, () -> log.add("sync"), () -> FORWARDED).local();
+        List<CompletableFuture<Void>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int frame = i;
+            queued.add(sequencer.accept(7, () -> log.add("apply " + frame), () -> log.add("sync"),
+                    () -> FORWARDED).local());
+        }
+        assertThat(queued).noneMatch(CompletableFuture::isDone);
+
+        release.countDown();
+        join(queued);
+
+        assertThat(blocker).isDone();
+        assertThat(log).containsExactly("apply blocker", "apply 0", "apply 1", "apply 2", "apply 3", "apply 4",
+                "sync");
+    }
+
+    @Test
+    void aFailedSyncFailsEveryUpdateItCoveredAndTheNextBurstSyncsAgain() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicInteger syncs = new AtomicInteger();
+        ChunkSequencer.Sync failingOnce = () -> {
+            if (syncs.incrementAndGet() == 1) {
+                throw new StatusException(Status.EIO, "chunk 8: fsync failed");
+            }
+        };
+        CompletableFuture<Void> first = sequencer.accept(8, () -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, failingOnce, () -> FORWARDED).local();
+        CompletableFuture<Void> second = sequencer.accept(8, () -> { }, failingOnce, () -> FORWARDED).local();
+        release.countDown();
+
+        for (CompletableFuture<Void> covered : List.of(first, second)) {
+            assertThat(covered).failsWithin(Duration.ofSeconds(WAIT_SECONDS)).withThrowableOfType(ExecutionException.class)
+                    .havingRootCause().isInstanceOf(StatusException.class).withMessageContaining("fsync failed");
+        }
+        CompletableFuture<Void> later = sequencer.accept(8, () -> { }, failingOnce, () -> FORWARDED).local();
+        later.get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertThat(syncs).hasValue(2);
     }
 }

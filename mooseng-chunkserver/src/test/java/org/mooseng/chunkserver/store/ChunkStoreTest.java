@@ -358,6 +358,27 @@ class ChunkStoreTest {
     }
 
     @Test
+    void deferredWritesOfAChunkShareOneForceAndReadBackBeforeIt() throws Exception {
+        AtomicLong forces = new AtomicLong();
+        ChunkStore store = ChunkStore.open(dir, (path, options) ->
+                new FullDiskChannel(FileChannel.open(path, options), new AtomicLong(Long.MAX_VALUE), forces), recorder);
+        store.writeDeferred(ID, V1, V0, 0, ByteBuffer.wrap(random(BLOCK, 1)));
+        long afterCreate = forces.get();
+        assertThat(afterCreate).as("a write that creates the replica is forced at once").isEqualTo(1);
+
+        for (int i = 0; i < 5; i++) {
+            store.writeDeferred(ID, V1, V0, i * 100L, ByteBuffer.wrap(random(10, i)));
+        }
+        assertThat(forces.get()).isEqualTo(afterCreate);
+        assertThat(store.read(ID, V1, 400, 10)).isEqualTo(random(10, 4));
+        store.force(ID);
+        store.force(ID);
+
+        assertThat(forces.get()).as("one force for the five, none when nothing is left").isEqualTo(afterCreate + 1);
+        assertThat(open().read(ID, V1, 400, 10)).isEqualTo(random(10, 4));
+    }
+
+    @Test
     void readOutsideTheChunkIsInvalid() throws Exception {
         ChunkStore store = open();
         assertThatThrownBy(() -> store.read(ID, V1, Layout.CHUNK_SIZE_BYTES - 1, 2))

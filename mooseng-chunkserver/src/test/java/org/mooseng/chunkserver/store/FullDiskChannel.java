@@ -18,6 +18,15 @@ final class FullDiskChannel extends FileChannel {
     private final FileChannel delegate;
     private final AtomicLong budget;
 
+    /** Counts the forces (fsyncs) asked of channels made with it; may be null. */
+    private AtomicLong forces;
+
+    /** As the other constructor, counting each force in {@code forces}. */
+    FullDiskChannel(FileChannel delegate, AtomicLong budget, AtomicLong forces) {
+        this(delegate, budget);
+        this.forces = forces;
+    }
+
     FullDiskChannel(FileChannel delegate, AtomicLong budget) {
         this.delegate = delegate;
         this.budget = budget;
@@ -94,6 +103,9 @@ final class FullDiskChannel extends FileChannel {
 
     @Override
     public void force(boolean metaData) throws IOException {
+        if (forces != null) {
+            forces.incrementAndGet();
+        }
         delegate.force(metaData);
     }
 
