@@ -1,7 +1,6 @@
 package org.mooseng.chunkserver.data;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -42,8 +41,11 @@ final class ChunkSequencer {
     private final Object[] stripes = new Object[STRIPES];
     /** The last accepted disk work of each chunk that still has some queued or running. */
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
-    /** Updates applied and waiting for a sync of their chunk; guarded by the chunk's stripe. */
-    private final Map<Long, List<CompletableFuture<Void>>> awaitingSync = new HashMap<>();
+    /**
+     * Updates applied and waiting for a sync of their chunk. A chunk's entry is only touched
+     * under its stripe's lock; the map itself is shared by all stripes, hence concurrent.
+     */
+    private final Map<Long, List<CompletableFuture<Void>>> awaitingSync = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
 
     ChunkSequencer(Executor disk) {
@@ -124,11 +126,11 @@ final class ChunkSequencer {
      */
     private void applyThenSync(long chunkId, Object stripe, Update local, Sync sync, CompletableFuture<?>[] self,
                                CompletableFuture<Void> durable) {
-        StatusException failure = null;
+        Throwable failure = null;
         try {
             local.apply();
-        } catch (StatusException e) {
-            failure = e;
+        } catch (StatusException | RuntimeException e) {
+            failure = e; // this frame's answer; the updates it was to sync for are synced all the same
         }
         List<CompletableFuture<Void>> covered;
         synchronized (stripe) {

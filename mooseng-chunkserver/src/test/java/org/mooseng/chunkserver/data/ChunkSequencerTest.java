@@ -229,4 +229,31 @@ class ChunkSequencerTest {
         later.get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(syncs).hasValue(2);
     }
+
+    /** Regression: the chunks' waiting lists shared one plain map, written under different stripes' locks. */
+    @Test
+    void everyUpdateIsSyncedWhileManyChunksQueueUpdatesAtOnce() throws Exception {
+        AtomicInteger syncs = new AtomicInteger();
+        for (int round = 0; round < 10; round++) {
+            List<CompletableFuture<Void>> locals = new CopyOnWriteArrayList<>();
+            List<Thread> acceptors = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int thread = t;
+                acceptors.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 900; i++) { // 3,600 a round: below the sequencer's bound on queued updates
+                        long chunk = thread * 1000L + i % 300;
+                        locals.add(sequencer.accept(chunk, Thread::yield, syncs::incrementAndGet, () -> FORWARDED)
+                                .local());
+                    }
+                }));
+            }
+            for (Thread acceptor : acceptors) {
+                acceptor.join();
+            }
+            join(locals);
+        }
+
+        assertThat(syncs.get()).isPositive().isLessThanOrEqualTo(36_000);
+        await().atMost(Duration.ofSeconds(WAIT_SECONDS)).until(() -> sequencer.busyChunks() == 0);
+    }
 }
