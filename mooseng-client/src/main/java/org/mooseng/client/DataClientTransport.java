@@ -17,18 +17,10 @@ final class DataClientTransport implements ChunkServerTransport {
         this.reads = new BlockingDataReads(clusterId);
     }
 
-    /**
-     * On the calling thread when that is a platform thread (a FUSE thread waiting for the reply
-     * anyway): no other thread need wake for it. A virtual thread (the read-ahead's) goes through
-     * DataClient: its blocking socket reads would park and be woken by the JDK's poller for every
-     * part of a large reply, a hand-off per part instead of none.
-     */
+    /** On the calling thread: a read waits for its reply anyway, and no other thread need wake for it. */
     @Override
     public CompletableFuture<DataFrame> read(DataFrame.Address server, LongFunction<DataFrame> request,
                                              long timeoutMs) {
-        if (Thread.currentThread().isVirtual()) {
-            return dataClient.call(server, request, timeoutMs);
-        }
         try {
             return CompletableFuture.completedFuture(reads.call(server, request, timeoutMs));
         } catch (IOException e) {
