@@ -2,8 +2,13 @@ package org.mooseng.cli.bench;
 
 import java.nio.ByteBuffer;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.mooseng.cli.fs.TargetOptions;
 import org.mooseng.client.MoosengClient;
 import org.mooseng.client.MoosengFile;
@@ -34,6 +39,10 @@ public final class ClientBenchCommand implements Callable<Integer> {
 
     @Option(names = "--block-kib", defaultValue = "4096", description = "Size of each write and read call in KiB (default ${DEFAULT-VALUE}).")
     int blockKib;
+
+    @Option(names = "--threads", defaultValue = "1",
+            description = "Threads creating the small files at once through the one client (default ${DEFAULT-VALUE}).")
+    int threads;
 
     @Option(names = "--dir-name", defaultValue = "/bench", description = "Directory in the cluster used for the run; removed afterwards.")
     String benchDir;
@@ -81,13 +90,7 @@ public final class ClientBenchCommand implements Callable<Integer> {
             client.mkdir(run + "/small", 0755);
             byte[] small = new byte[fileBytes];
             start = System.nanoTime();
-            for (int i = 0; i < files; i++) {
-                try (MoosengFile file = client.create(run + "/small/f" + i, 0644, true)) {
-                    if (fileBytes > 0) {
-                        file.write(0, ByteBuffer.wrap(small));
-                    }
-                }
-            }
+            createSmallFiles(client, run + "/small", small);
             double createSeconds = seconds(start);
 
             start = System.nanoTime();
@@ -98,7 +101,8 @@ public final class ClientBenchCommand implements Callable<Integer> {
 
             System.out.printf("seq write %d MiB: %.1f MB/s%n", sizeMib, sizeBytes / 1e6 / writeSeconds);
             System.out.printf("seq read  %d MiB: %.1f MB/s%n", sizeMib, sizeBytes / 1e6 / readSeconds);
-            System.out.printf("create %d files of %d bytes: %.0f files/s%n", files, fileBytes, files / createSeconds);
+            System.out.printf("create %d files of %d bytes, %d threads: %.0f files/s%n", files, fileBytes, threads,
+                    files / createSeconds);
             System.out.printf("stat %d files by path: %.0f ops/s%n", files, files / statSeconds);
 
             for (int i = 0; i < files; i++) {
@@ -108,6 +112,35 @@ public final class ClientBenchCommand implements Callable<Integer> {
             client.unlink(run + "/large");
             client.rmdir(run);
             return 0;
+        }
+    }
+
+    /** Creates (and fills) the small files on {@link #threads} threads, file i on thread i mod threads. */
+    private void createSmallFiles(MoosengClient client, String dir, byte[] contents) throws Exception {
+        if (threads < 1) {
+            throw new IllegalArgumentException("--threads must be at least 1: " + threads);
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                done.add(pool.submit(() -> {
+                    for (int i = first; i < files; i += threads) {
+                        try (MoosengFile file = client.create(dir + "/f" + i, 0644, true)) {
+                            if (contents.length > 0) {
+                                file.write(0, ByteBuffer.wrap(contents));
+                            }
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> thread : done) {
+                thread.get();
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 
