@@ -7,7 +7,10 @@ import org.mooseng.protocol.data.BlockingDataReads;
 import org.mooseng.protocol.data.DataClient;
 import org.mooseng.protocol.data.DataFrame;
 
-/** The production data plane: writes through the pooled, pipelined {@link DataClient}, reads on the calling thread ({@link BlockingDataReads}). */
+/**
+ * The production data plane: writes through the pooled, pipelined {@link DataClient}, reads on
+ * the calling thread ({@link BlockingDataReads}).
+ */
 final class DataClientTransport implements ChunkServerTransport {
     private final DataClient dataClient;
     private final BlockingDataReads reads;

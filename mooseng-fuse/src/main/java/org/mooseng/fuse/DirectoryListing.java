@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.IntStream;
 import org.mooseng.client.DirectoryPage;
 import org.mooseng.client.MoosengException;
 
@@ -36,13 +37,9 @@ final class DirectoryListing {
 
     /** Entries {@code from} (inclusive) to {@code to} (exclusive) of a page. */
     record Slice(DirectoryPage page, int from, int to) {
-        boolean isEmpty() {
-            return from == to;
-        }
-
-        /** The entries as objects, names decoded. */
+        /** The slice's entries as objects, names decoded. */
         List<DirectoryPage.Entry> entries() {
-            return page.entries().subList(from, to);
+            return IntStream.range(from, to).mapToObj(page::entry).toList();
         }
     }
 

@@ -12,15 +12,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.util.Deque;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongFunction;
 import org.mooseng.common.Status;
+import org.mooseng.protocol.IdleConnections;
 
 /**
  * Reads from chunk servers with the I/O on the calling thread: each call borrows an idle
@@ -43,8 +41,7 @@ public final class BlockingDataReads implements AutoCloseable {
 
     private final String clusterId;
     private final AtomicLong nextRequestId = new AtomicLong(1);
-    private final Map<DataFrame.Address, Deque<Connection>> idle = new ConcurrentHashMap<>();
-    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    private final Map<DataFrame.Address, IdleConnections<Connection>> servers = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     /** clusterId is sent in the HELLO of every new connection. */
@@ -61,18 +58,21 @@ public final class BlockingDataReads implements AutoCloseable {
     public DataFrame call(DataFrame.Address server, LongFunction<DataFrame> request, long timeoutMs)
             throws IOException {
         long deadlineNanos = System.nanoTime() + timeoutMs * 1_000_000L;
-        Connection connection = borrow(server, (int) Math.clamp(timeoutMs, 1, CONNECT_TIMEOUT_MS));
+        IdleConnections<Connection> connections = connections(server);
+        int connectTimeoutMs = (int) Math.clamp(timeoutMs, 1, CONNECT_TIMEOUT_MS);
+        Connection connection = connections.borrow(
+                () -> Connection.connect(server, clusterId, nextRequestId.getAndIncrement(), connectTimeoutMs));
         DataFrame reply;
         try {
             reply = connection.exchange(request.apply(nextRequestId.getAndIncrement()), deadlineNanos);
         } catch (SocketTimeoutException e) {
-            drop(connection);
+            connections.drop(connection);
             throw new SocketTimeoutException(server + ": no reply within " + timeoutMs + " ms");
         } catch (IOException | DecoderException e) {
-            broken(server, connection);
+            connections.broken(connection);
             throw e instanceof IOException io ? io : new IOException(server + ": " + e.getMessage(), e);
         }
-        giveBack(server, connection);
+        connections.giveBack(connection);
         return reply;
     }
 
@@ -80,69 +80,26 @@ public final class BlockingDataReads implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Connection connection : open) {
-            connection.close();
-        }
-        idle.clear();
+        servers.values().forEach(IdleConnections::close);
     }
 
     /** Connections open now, idle or in a read. */
     int openConnections() {
-        return open.size();
+        return servers.values().stream().mapToInt(IdleConnections::openCount).sum();
     }
 
-    private Connection borrow(DataFrame.Address server, int connectTimeoutMs) throws IOException {
-        Deque<Connection> ready = idle.computeIfAbsent(server, s -> new ConcurrentLinkedDeque<>());
-        Connection reused;
-        while ((reused = ready.pollFirst()) != null) {
-            if (reused.isOpen()) {
-                return reused;
-            }
-            open.remove(reused);
-        }
+    private IdleConnections<Connection> connections(DataFrame.Address server) throws IOException {
+        IdleConnections<Connection> connections = servers.computeIfAbsent(server,
+                s -> new IdleConnections<>(MAX_IDLE_PER_SERVER, "data client closed"));
         if (closed) {
+            connections.close(); // made after close() went through the servers
             throw new IOException("data client closed");
         }
-        Connection fresh = Connection.connect(server, clusterId, nextRequestId.getAndIncrement(), connectTimeoutMs);
-        open.add(fresh);
-        if (closed) {
-            drop(fresh);
-            throw new IOException("data client closed");
-        }
-        return fresh;
-    }
-
-    private void giveBack(DataFrame.Address server, Connection connection) {
-        Deque<Connection> ready = idle.computeIfAbsent(server, s -> new ConcurrentLinkedDeque<>());
-        if (closed) {
-            drop(connection);
-            return;
-        }
-        ready.offerFirst(connection);
-        if (ready.size() > MAX_IDLE_PER_SERVER) {
-            Connection extra = ready.pollLast();
-            if (extra != null) {
-                drop(extra);
-            }
-        }
-    }
-
-    private void broken(DataFrame.Address server, Connection connection) {
-        drop(connection);
-        Deque<Connection> ready = idle.get(server);
-        Connection stale;
-        while (ready != null && (stale = ready.pollFirst()) != null) {
-            drop(stale);
-        }
-    }
-
-    private void drop(Connection connection) {
-        connection.close();
-        open.remove(connection);
+        return connections;
     }
 
     /** One blocking connection, used by one read at a time. */
-    private static final class Connection {
+    private static final class Connection implements IdleConnections.Pooled {
         private final Socket socket;
         private final DataFrame.Address server;
         private final DataInputStream in;
@@ -212,11 +169,13 @@ public final class BlockingDataReads implements AutoCloseable {
             return reply;
         }
 
-        boolean isOpen() {
+        @Override
+        public boolean isOpen() {
             return !socket.isClosed();
         }
 
-        void close() {
+        @Override
+        public void close() {
             try {
                 socket.close();
             } catch (IOException e) {

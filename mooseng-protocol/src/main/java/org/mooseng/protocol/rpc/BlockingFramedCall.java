@@ -57,7 +57,7 @@ final class BlockingFramedCall<Q, R> extends UnaryClientCall<Q, R> {
         try {
             int connectMs = deadline == null ? CONNECT_TIMEOUT_MS
                     : (int) Math.clamp(deadline.timeRemaining(TimeUnit.MILLISECONDS), 1, CONNECT_TIMEOUT_MS);
-            connection = channel.borrow(connectMs);
+            connection = channel.connections().borrow(() -> channel.connect(connectMs));
         } catch (IOException e) {
             request.release();
             fail(Status.UNAVAILABLE.withDescription("cannot connect to " + channel.authority() + ": " + e.getMessage())
@@ -69,7 +69,7 @@ final class BlockingFramedCall<Q, R> extends UnaryClientCall<Q, R> {
             // aborted before the connection was in place: the abort did not see it
             release(request);
             if (inUse.compareAndSet(connection, null)) {
-                channel.giveBack(connection);
+                channel.connections().giveBack(connection);
             }
             return;
         }
@@ -78,20 +78,20 @@ final class BlockingFramedCall<Q, R> extends UnaryClientCall<Q, R> {
             reply = connection.exchange(method.getFullMethodName(), timeoutNanos, headers, request, deadlineNanos);
         } catch (SocketTimeoutException e) {
             inUse.compareAndSet(connection, null);
-            channel.drop(connection);
+            channel.connections().drop(connection);
             abort(Status.DEADLINE_EXCEEDED.withDescription("no reply from " + channel.authority() + " within "
                     + timeoutNanos / 1000 + " us"));
             return;
         } catch (IOException | DecoderException e) {
             if (inUse.compareAndSet(connection, null)) {
-                channel.broken(connection);
+                channel.connections().broken(connection);
             } // else aborted: the abort closed it
             fail(Status.UNAVAILABLE.withDescription(channel.isClosed() ? "channel to " + channel.authority() + " closed"
                     : "connection to " + channel.authority() + " failed: " + e.getMessage()).withCause(e));
             return;
         }
         if (inUse.compareAndSet(connection, null)) {
-            channel.giveBack(connection);
+            channel.connections().giveBack(connection);
         }
         complete(reply);
     }
@@ -100,7 +100,7 @@ final class BlockingFramedCall<Q, R> extends UnaryClientCall<Q, R> {
     void abandoned() {
         BlockingFramedConnection connection = inUse.getAndSet(null);
         if (connection != null) {
-            channel.drop(connection); // the waiting exchange fails, and the server cancels the call
+            channel.connections().drop(connection); // the waiting exchange fails, and the server cancels the call
         }
     }
 }

@@ -5,12 +5,9 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.MethodDescriptor;
 import java.io.IOException;
-import java.util.Deque;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.Executor;
+import org.mooseng.protocol.IdleConnections;
 
 /**
  * A gRPC {@link Channel} to one {@link FramedServer} whose calls do their own I/O on the
@@ -36,14 +33,13 @@ public final class BlockingFramedChannel extends Channel implements AutoCloseabl
     private final String host;
     private final int port;
     private final String authority;
-    private final Deque<BlockingFramedConnection> idle = new ConcurrentLinkedDeque<>();
-    private final Set<BlockingFramedConnection> open = ConcurrentHashMap.newKeySet();
-    private volatile boolean closed;
+    private final IdleConnections<BlockingFramedConnection> connections;
 
     public BlockingFramedChannel(String host, int port) {
         this.host = Objects.requireNonNull(host, "host");
         this.port = port;
         this.authority = host + ":" + port;
+        this.connections = new IdleConnections<>(MAX_IDLE, "channel to " + authority + " closed");
     }
 
     @Override
@@ -61,78 +57,25 @@ public final class BlockingFramedChannel extends Channel implements AutoCloseabl
     /** Closes every connection: calls in flight fail with UNAVAILABLE, later calls at once. */
     @Override
     public void close() {
-        closed = true;
-        for (BlockingFramedConnection connection : open) {
-            connection.close();
-        }
-        idle.clear();
+        connections.close();
     }
 
     boolean isClosed() {
-        return closed;
+        return connections.isClosed();
     }
 
-    /** The most recently used idle connection, or a new one; waits at most {@code connectTimeoutMs} to connect. */
-    BlockingFramedConnection borrow(int connectTimeoutMs) throws IOException {
-        BlockingFramedConnection reused;
-        while ((reused = idle.pollFirst()) != null) {
-            if (reused.isOpen()) {
-                return reused;
-            }
-            open.remove(reused);
-        }
-        if (closed) {
-            throw new IOException("channel to " + authority + " closed");
-        }
-        BlockingFramedConnection fresh = BlockingFramedConnection.connect(host, port, connectTimeoutMs);
-        open.add(fresh);
-        if (closed) {
-            // close() ran while this one was being made: it did not see it
-            fresh.close();
-            open.remove(fresh);
-            throw new IOException("channel to " + authority + " closed");
-        }
-        return fresh;
+    /** The connections calls borrow, one call at a time each. */
+    IdleConnections<BlockingFramedConnection> connections() {
+        return connections;
     }
 
-    /** A connection whose call got its reply: kept for the next call, unless enough are idle already. */
-    void giveBack(BlockingFramedConnection connection) {
-        if (closed || !connection.isOpen()) {
-            drop(connection);
-            return;
-        }
-        idle.offerFirst(connection);
-        if (idle.size() > MAX_IDLE) {
-            BlockingFramedConnection extra = idle.pollLast();
-            if (extra != null) {
-                drop(extra);
-            }
-        }
-        if (closed && idle.remove(connection)) {
-            drop(connection); // close() ran meanwhile
-        }
-    }
-
-    /**
-     * A connection broke: the idle ones most likely went with it (the server restarted, or the
-     * network between failed), so they are closed too rather than failing one call each.
-     */
-    void broken(BlockingFramedConnection connection) {
-        drop(connection);
-        BlockingFramedConnection stale;
-        while ((stale = idle.pollFirst()) != null) {
-            drop(stale);
-        }
-    }
-
-    /** Closes a connection that failed or whose call ended without its reply. */
-    void drop(BlockingFramedConnection connection) {
-        connection.close();
-        open.remove(connection);
+    /** A new connection; waits at most {@code connectTimeoutMs} to connect. */
+    BlockingFramedConnection connect(int connectTimeoutMs) throws IOException {
+        return BlockingFramedConnection.connect(host, port, connectTimeoutMs);
     }
 
     /** Connections open now, idle or in a call. */
     int openConnections() {
-        return open.size();
+        return connections.openCount();
     }
 }

@@ -15,6 +15,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import org.mooseng.protocol.IdleConnections;
 
 /**
  * One blocking TCP connection of a {@link BlockingFramedChannel}, used by one call at a time
@@ -22,7 +23,7 @@ import java.util.List;
  * writes one REQUEST and reads frames until its REPLY. Anything else from the server (a
  * frame out of place, a reply to another call, a malformed frame) is a broken connection.
  */
-final class BlockingFramedConnection implements AutoCloseable {
+final class BlockingFramedConnection implements IdleConnections.Pooled, AutoCloseable {
     private static final int BUFFER_BYTES = 8192;
     /** Heap buffers: their bytes go to the socket's stream straight from their arrays. */
     static final ByteBufAllocator HEAP = new UnpooledByteBufAllocator(false);
@@ -87,7 +88,8 @@ final class BlockingFramedConnection implements AutoCloseable {
                 + " while call " + callId + " waited for its reply");
     }
 
-    boolean isOpen() {
+    @Override
+    public boolean isOpen() {
         return !socket.isClosed();
     }
 
