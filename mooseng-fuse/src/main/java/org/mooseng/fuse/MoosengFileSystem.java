@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -22,6 +23,7 @@ import org.mooseng.client.OpenFlag;
 import org.mooseng.client.UserCredentials;
 import org.mooseng.common.InodeId;
 import org.mooseng.common.Layout;
+import org.mooseng.common.Status;
 import org.mooseng.fuse.ll.AttributeChange;
 import org.mooseng.fuse.ll.Caller;
 import org.mooseng.fuse.ll.DirectoryItem;
@@ -51,6 +53,9 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     static final int EPERM = 1;
     static final int ENOTDIR = 20;
     static final int EOPNOTSUPP = 95;
+    static final int ENODATA = 61;
+    /** The xattr the kernel asks for before every write; a new file has none. */
+    private static final String FILE_CAPABILITIES = "security.capability";
     static final int S_ISUID = 04000;
     static final int S_ISGID = 02000;
     static final int O_TRUNC = 01000;
@@ -86,6 +91,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     /** Writable handles per inode; the set object also orders the O_APPEND writes of that file. */
     private final Map<Long, Set<OpenFile>> writersByInode = new ConcurrentHashMap<>();
     private final AccessTimeUpdates accessTimes;
+    private final XattrCache xattrs;
     /**
      * Releases being processed, per inode. close(2) does not wait for the kernel's RELEASE, which
      * drops the handle's flock lock, so a flock that follows a close at once (another open of
@@ -109,6 +115,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         this.attrTimeoutSeconds = attrTimeoutSeconds;
         this.entryTimeoutSeconds = entryTimeoutSeconds;
         this.accessTimes = new AccessTimeUpdates(client, accessTimePolicy, clock);
+        this.xattrs = new XattrCache(attrTimeoutSeconds, System::nanoTime);
     }
 
     /** Where atime updates made after a reply drop the kernel's cached attributes (the mounted session). */
@@ -137,10 +144,19 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     /** The client acting as the caller; root callers of a root mount use the mount's own. */
     private MoosengClient client(Caller caller) {
-        if (caller.isRoot() && client.options().credentials().uid() == 0) {
+        if (actsAsMount(caller)) {
             return client;
         }
         return client.as(identity(caller));
+    }
+
+    /** The identity the master checks the caller's requests against (see {@link #client}). */
+    private UserCredentials credentials(Caller caller) {
+        return actsAsMount(caller) ? client.options().credentials() : identity(caller);
+    }
+
+    private boolean actsAsMount(Caller caller) {
+        return caller.isRoot() && client.options().credentials().uid() == 0;
     }
 
     private Reply.Entry entry(FileStat stat) {
@@ -210,7 +226,12 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             // Writes issued before this call must not land after it: a size cut would be undone
             // and times set explicitly (cp -a, tar -p) would be stamped over by the commit.
             commitWriters(inode);
-            Reply reply = changeAttributes(caller, asCaller, inode, op, change);
+            Reply reply;
+            try {
+                reply = changeAttributes(caller, asCaller, inode, op, change);
+            } finally {
+                xattrs.changed(inode); // owner and mode decide who may read them
+            }
             if (change.has(AttributeChange.SET_SIZE)) {
                 changes.changed(inode); // the mount's other handles drop what they hold of the old size
             }
@@ -419,9 +440,16 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     public Reply create(Caller caller, long parent, String name, int mode, int flags) {
         return errnoOf(() -> {
             long fetchedAt = changes.now();
-            MoosengFile file = client(caller).createAndOpen(inode(parent), name, mode & 07777,
-                    (flags & AttributeMapping.O_EXCL) != 0, openFlags(flags));
+            boolean exclusive = (flags & AttributeMapping.O_EXCL) != 0; // else it may find an existing file
+            MoosengFile file = client(caller).createAndOpen(inode(parent), name, mode & 07777, exclusive,
+                    openFlags(flags));
             FileStat created = file.statAtOpen(); // as the create committed them
+            UserCredentials creator = credentials(caller);
+            if (exclusive && (creator.uid() == 0
+                    || (creator.uid() == created.uid() && (created.mode() & 0400) != 0))) {
+                // The creator may read the new file's xattrs, and it has no capabilities yet.
+                xattrs.put(created.inode().value(), FILE_CAPABILITIES, creator, null, xattrs.stamp());
+            }
             OpenFile open = register(file, created.inode().value(), flags, fetchedAt);
             return new Reply.Create(entry(created), new Reply.Open(open.handle(), false, false));
         });
@@ -652,7 +680,11 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             return Reply.error(EOPNOTSUPP);
         }
         return errnoOf(() -> {
-            client(caller).setxattr(inode(inode), name, value, flags);
+            try {
+                client(caller).setxattr(inode(inode), name, value, flags);
+            } finally {
+                xattrs.changed(inode);
+            }
             return Reply.OK;
         });
     }
@@ -662,7 +694,25 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         if (!knownXattrNamespace(name)) {
             return Reply.error(EOPNOTSUPP);
         }
-        return errnoOf(() -> XattrReplies.value(client(caller).getxattr(inode(inode), name), size));
+        return errnoOf(() -> {
+            UserCredentials who = credentials(caller);
+            Optional<Optional<byte[]>> kept = xattrs.get(inode, name, who);
+            if (kept.isPresent()) {
+                return kept.get().map(value -> XattrReplies.value(value, size)).orElse(Reply.error(ENODATA));
+            }
+            long stamp = xattrs.stamp();
+            byte[] value;
+            try {
+                value = client(caller).getxattr(inode(inode), name);
+            } catch (MoosengException e) {
+                if (e.status() == Status.ENODATA) {
+                    xattrs.put(inode, name, who, null, stamp);
+                }
+                throw e;
+            }
+            xattrs.put(inode, name, who, value, stamp);
+            return XattrReplies.value(value, size);
+        });
     }
 
     @Override
@@ -676,7 +726,11 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             return Reply.error(EOPNOTSUPP);
         }
         return errnoOf(() -> {
-            client(caller).removexattr(inode(inode), name);
+            try {
+                client(caller).removexattr(inode(inode), name);
+            } finally {
+                xattrs.changed(inode);
+            }
             return Reply.OK;
         });
     }

@@ -343,6 +343,29 @@ class MoosengFileSystemClusterTest {
                 Reply.Attributes.class, a -> assertThat(a.attributes().mode() & 07777).isEqualTo(0777));
     }
 
+    @Test
+    void xattrAnswersKeptByTheMountFollowItsOwnChangesAndPermissions() {
+        try (MoosengFileSystem caching = new MoosengFileSystem(clientA, 60, 60)) {
+            long handle = create(caching, "xattrs", O_RDWR);
+            long inode = inodeOf(caching, "xattrs");
+            caching.release(ROOT_CALLER, inode, handle, 0, false);
+            assertThat(caching.getxattr(ROOT_CALLER, inode, "user.k", 64)).isEqualTo(Reply.error(MoosengFileSystem.ENODATA));
+
+            assertThat(caching.setxattr(ROOT_CALLER, inode, "user.k", new byte[] {7}, 0)).isEqualTo(Reply.OK);
+            assertThat(caching.getxattr(ROOT_CALLER, inode, "user.k", 64)).isInstanceOfSatisfying(Reply.Bytes.class,
+                    b -> assertThat(b.value()).containsExactly(7));
+
+            // kept for root; a caller without read permission is still asked about by the master
+            caching.setattr(ROOT_CALLER, inode, modeChange(0600), -1);
+            assertThat(caching.getxattr(ROOT_CALLER, inode, "user.k", 64)).isInstanceOf(Reply.Bytes.class);
+            Caller stranger = new Caller(2000, 2000, 200, 022, List.of());
+            assertThat(caching.getxattr(stranger, inode, "user.k", 64)).isEqualTo(Reply.error(13)); // EACCES
+
+            assertThat(caching.removexattr(ROOT_CALLER, inode, "user.k")).isEqualTo(Reply.OK);
+            assertThat(caching.getxattr(ROOT_CALLER, inode, "user.k", 64)).isEqualTo(Reply.error(MoosengFileSystem.ENODATA));
+        }
+    }
+
     private static AttributeChange modeChange(int mode) {
         return new AttributeChange(AttributeChange.SET_MODE, mode, 0, 0, 0, 0, 0, 0, 0);
     }
