@@ -696,9 +696,10 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         }
         return errnoOf(() -> {
             UserCredentials who = credentials(caller);
-            Optional<Optional<byte[]>> kept = xattrs.get(inode, name, who);
+            Optional<XattrCache.Answer> kept = xattrs.get(inode, name, who);
             if (kept.isPresent()) {
-                return kept.get().map(value -> XattrReplies.value(value, size)).orElse(Reply.error(ENODATA));
+                byte[] value = kept.get().value();
+                return value == null ? Reply.error(ENODATA) : XattrReplies.value(value, size);
             }
             long stamp = xattrs.stamp();
             byte[] value;

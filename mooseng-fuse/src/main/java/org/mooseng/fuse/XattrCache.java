@@ -22,16 +22,20 @@ final class XattrCache {
     /** Bounds memory (inodes with kept answers); forgetting them all only costs one fetch each. */
     private static final int MAX_INODES = 50_000;
 
+    /** An answer of the master: the value, or null for "no such attribute". */
+    record Answer(byte[] value) {
+    }
+
     private record Key(String name, UserCredentials who) {
     }
 
     /** {@code value} is null for "no such attribute". */
-    private record Answer(byte[] value, long expiresAtNanos) {
+    private record Kept(byte[] value, long expiresAtNanos) {
     }
 
     private final long ttlNanos;
     private final LongSupplier nanoTime;
-    private final ConcurrentHashMap<Long, ConcurrentHashMap<Key, Answer>> answers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, ConcurrentHashMap<Key, Kept>> answers = new ConcurrentHashMap<>();
     /** Per inode, the stamp of this mount's last change; a fetch stamped before it is not kept. */
     private final ConcurrentHashMap<Long, Long> changedAt = new ConcurrentHashMap<>();
     private final AtomicLong stamps = new AtomicLong();
@@ -48,25 +52,22 @@ final class XattrCache {
         return stamps.get();
     }
 
-    /**
-     * The kept answer: empty when none is kept (ask the master), else the value, or an empty
-     * inner Optional for "no such attribute".
-     */
-    Optional<Optional<byte[]>> get(long inode, String name, UserCredentials who) {
-        Map<Key, Answer> ofInode = answers.get(inode);
+    /** The kept answer, if one is kept and not expired; else the master has to be asked. */
+    Optional<Answer> get(long inode, String name, UserCredentials who) {
+        Map<Key, Kept> ofInode = answers.get(inode);
         if (ofInode == null) {
             return Optional.empty();
         }
         Key key = new Key(name, who);
-        Answer answer = ofInode.get(key);
-        if (answer == null) {
+        Kept kept = ofInode.get(key);
+        if (kept == null) {
             return Optional.empty();
         }
-        if (nanoTime.getAsLong() - answer.expiresAtNanos >= 0) {
-            ofInode.remove(key, answer);
+        if (nanoTime.getAsLong() - kept.expiresAtNanos >= 0) {
+            ofInode.remove(key, kept);
             return Optional.empty();
         }
-        return Optional.of(Optional.ofNullable(answer.value == null ? null : answer.value.clone()));
+        return Optional.of(new Answer(kept.value == null ? null : kept.value.clone()));
     }
 
     /** Keeps a fetched answer ({@code value} null: no such attribute) unless the inode changed since {@code stamp}. */
@@ -78,15 +79,15 @@ final class XattrCache {
             forget();
         }
         Key key = new Key(name, who);
-        Answer answer = new Answer(value == null ? null : value.clone(), nanoTime.getAsLong() + ttlNanos);
-        answers.computeIfAbsent(inode, i -> new ConcurrentHashMap<>()).put(key, answer);
+        Kept kept = new Kept(value == null ? null : value.clone(), nanoTime.getAsLong() + ttlNanos);
+        answers.computeIfAbsent(inode, i -> new ConcurrentHashMap<>()).put(key, kept);
         // Checked after the put: a change that raced with it is either seen here, or came
         // after the put and dropped the answer itself.
         Long changed = changedAt.get(inode);
         if ((changed != null && changed > stamp) || forgottenBefore > stamp) {
-            Map<Key, Answer> ofInode = answers.get(inode);
+            Map<Key, Kept> ofInode = answers.get(inode);
             if (ofInode != null) {
-                ofInode.remove(key, answer);
+                ofInode.remove(key, kept);
             }
         }
     }
