@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import org.mooseng.common.InodeId;
 import org.mooseng.common.Status;
@@ -56,6 +57,7 @@ final class ChunkWriter implements AutoCloseable {
     private final Map<Long, ChunkSession> sessions = new LinkedHashMap<>();
     private final ArrayDeque<PendingFrame> inFlight = new ArrayDeque<>();
     private long inFlightBytes;
+    private long nextSequence;
     private long writtenEnd;
     /** The first failure; once set, every later write and flush reports it, as fsync(2) would. */
     private MoosengException failure;
@@ -90,6 +92,11 @@ final class ChunkWriter implements AutoCloseable {
         long maxEnd;
         /** The end (in the chunk) of the furthest frame sent; a frame starting there overlaps none in flight. */
         long sentEndInChunk;
+        /**
+         * This chunk's frames in flight by their offset in the chunk. They never overlap: a
+         * frame is sent only after every in-flight frame it overlaps was acknowledged.
+         */
+        final TreeMap<Long, PendingFrame> inFlightByOffset = new TreeMap<>();
         int retries;
 
         ChunkSession(long chunkIndex) {
@@ -99,6 +106,8 @@ final class ChunkWriter implements AutoCloseable {
 
     /** One frame's data, kept until every replica acknowledged it so it can be sent again. */
     private static final class PendingFrame {
+        /** Sending order: frames leave {@link #inFlight} in it. */
+        final long sequence;
         final ChunkSession session;
         final int offsetInChunk;
         final ByteBuf data;
@@ -106,7 +115,8 @@ final class ChunkWriter implements AutoCloseable {
         CompletableFuture<DataFrame> reply;
         String sentTo;
 
-        PendingFrame(ChunkSession session, int offsetInChunk, ByteBuf data) {
+        PendingFrame(long sequence, ChunkSession session, int offsetInChunk, ByteBuf data) {
+            this.sequence = sequence;
             this.session = session;
             this.offsetInChunk = offsetInChunk;
             this.data = data;
@@ -168,11 +178,12 @@ final class ChunkWriter implements AutoCloseable {
             for (ChunkSpan piece : span.frames(DataFrame.MAX_DATA_BYTES)) {
                 ByteBuf data = PooledByteBufAllocator.DEFAULT.directBuffer(piece.length());
                 data.writeBytes(src.slice(base + piece.bufferOffset(), piece.length()));
-                PendingFrame frame = new PendingFrame(session, piece.offsetInChunk(), data);
+                PendingFrame frame = new PendingFrame(nextSequence++, session, piece.offsetInChunk(), data);
                 awaitOverlapping(session, piece.offsetInChunk(), piece.length());
                 send(frame);
                 session.sentEndInChunk = Math.max(session.sentEndInChunk, piece.offsetInChunk() + piece.length());
                 inFlight.addLast(frame);
+                session.inFlightByOffset.put((long) frame.offsetInChunk, frame);
                 inFlightBytes += piece.length();
                 session.maxEnd = Math.max(session.maxEnd, piece.fileEnd());
                 while (inFlightBytes > windowBytes) {
@@ -187,22 +198,23 @@ final class ChunkWriter implements AutoCloseable {
     /**
      * Frames travel over several connections and may be applied out of order, so a frame
      * that overwrites bytes of one still in flight waits until that one is acknowledged:
-     * the later write must win. A sequential writer never overlaps and never scans.
+     * the later write must win. A sequential writer never overlaps; any other looks up only
+     * the frames of its chunk around the bytes it writes, not every frame in the window.
      */
     private void awaitOverlapping(ChunkSession session, long offsetInChunk, int length) throws MoosengException {
         if (offsetInChunk >= session.sentEndInChunk) {
             return;
         }
-        int lastOverlapping = -1;
-        int index = 0;
-        for (PendingFrame pending : inFlight) {
-            if (pending.session == session && pending.offsetInChunk < offsetInChunk + length
-                    && offsetInChunk < pending.offsetInChunk + pending.data.readableBytes()) {
-                lastOverlapping = index;
-            }
-            index++;
+        long lastOverlapping = -1;
+        Map.Entry<Long, PendingFrame> below = session.inFlightByOffset.floorEntry(offsetInChunk);
+        if (below != null && below.getKey() + below.getValue().data.readableBytes() > offsetInChunk) {
+            lastOverlapping = below.getValue().sequence;
         }
-        for (int i = 0; i <= lastOverlapping && !inFlight.isEmpty(); i++) {
+        for (PendingFrame pending : session.inFlightByOffset.subMap(offsetInChunk, false, offsetInChunk + length,
+                false).values()) {
+            lastOverlapping = Math.max(lastOverlapping, pending.sequence);
+        }
+        while (lastOverlapping >= 0 && !inFlight.isEmpty() && inFlight.peekFirst().sequence <= lastOverlapping) {
             drainOldest();
         }
     }
@@ -242,7 +254,7 @@ final class ChunkWriter implements AutoCloseable {
         Iterator<ChunkSession> it = sessions.values().iterator();
         while (it.hasNext()) {
             ChunkSession session = it.next();
-            if (inFlight.stream().noneMatch(f -> f.session == session)) {
+            if (session.inFlightByOffset.isEmpty()) {
                 end(session);
                 it.remove();
             }
@@ -292,6 +304,7 @@ final class ChunkWriter implements AutoCloseable {
 
     private void drainOldest() throws MoosengException {
         PendingFrame frame = inFlight.pollFirst();
+        frame.session.inFlightByOffset.remove((long) frame.offsetInChunk, frame);
         inFlightBytes -= frame.data.readableBytes();
         DataFrames.Failure failure = await(frame);
         if (failure == null) {
@@ -332,6 +345,7 @@ final class ChunkWriter implements AutoCloseable {
             PendingFrame frame = it.next();
             if (frame.session == session) {
                 it.remove();
+                session.inFlightByOffset.remove((long) frame.offsetInChunk, frame);
                 inFlightBytes -= frame.data.readableBytes();
                 DataFrames.Failure failure = await(frame);
                 if (failure == null) {
@@ -411,6 +425,7 @@ final class ChunkWriter implements AutoCloseable {
         }
         inFlight.clear();
         inFlightBytes = 0;
+        sessions.values().forEach(session -> session.inFlightByOffset.clear());
         sessions.clear();
     }
 }

@@ -348,6 +348,39 @@ class MoosengFileDataTest {
     }
 
     @Test
+    void onlyAWriteThatOverlapsAFrameInFlightWaitsAndThenForThatFrame() throws Exception {
+        chunkServers.holdReplies = true;
+        MoosengFile f = client.create("/f", 0644, true);
+        f.write(0, ByteBuffer.wrap("aaaaaaaa".getBytes(StandardCharsets.UTF_8)));
+        f.write(100, ByteBuffer.wrap("bbbbbbbb".getBytes(StandardCharsets.UTF_8)));
+        // below the furthest byte sent, but between the frames in flight: sent at once
+        f.write(50, ByteBuffer.wrap("cccccccc".getBytes(StandardCharsets.UTF_8)));
+        assertThat(chunkServers.heldCount()).isEqualTo(3);
+        java.util.concurrent.CompletableFuture<Integer> overwrite = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return f.write(106, ByteBuffer.wrap("XYZ".getBytes(StandardCharsets.UTF_8)));
+                    } catch (MoosengException e) {
+                        throw new java.util.concurrent.CompletionException(e);
+                    }
+                });
+        assertThatThrownBy(() -> overwrite.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
+                .isInstanceOf(java.util.concurrent.TimeoutException.class);
+        assertThat(chunkServers.heldCount()).isEqualTo(3);
+        chunkServers.releaseHeld();
+        assertThat(overwrite.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(3);
+        f.close();
+        ByteBuffer back = ByteBuffer.allocate(109);
+        try (MoosengFile r = client.open("/f")) {
+            r.read(0, back);
+        }
+        String text = new String(back.array(), StandardCharsets.UTF_8);
+        assertThat(text.substring(0, 8)).isEqualTo("aaaaaaaa");
+        assertThat(text.substring(50, 58)).isEqualTo("cccccccc");
+        assertThat(text.substring(100, 109)).isEqualTo("bbbbbbXYZ");
+    }
+
+    @Test
     void largeWritesKeepSeveralFramesInFlight() throws Exception {
         chunkServers.holdReplies = true;
         MoosengFile f = client.create("/f", 0644, true);
