@@ -320,19 +320,23 @@ class MoosengFileDataTest {
         assertThat(master.writeChunkEnds).isEmpty();
     }
 
+    private static java.util.concurrent.CompletableFuture<Integer> writeInBackground(MoosengFile f, long position,
+                                                                                 String text) {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return f.write(position, ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+            } catch (MoosengException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        });
+    }
+
     @Test
     void overwriteOfBytesStillInFlightWaitsForTheEarlierFrame() throws Exception {
         chunkServers.holdReplies = true;
         MoosengFile f = client.create("/f", 0644, true);
         f.write(0, ByteBuffer.wrap("abcdefgh".getBytes(StandardCharsets.UTF_8)));
-        java.util.concurrent.CompletableFuture<Integer> overwrite = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        return f.write(5, ByteBuffer.wrap("XYZ".getBytes(StandardCharsets.UTF_8)));
-                    } catch (MoosengException e) {
-                        throw new java.util.concurrent.CompletionException(e);
-                    }
-                });
+        java.util.concurrent.CompletableFuture<Integer> overwrite = writeInBackground(f, 5, "XYZ");
         // Frames may take different connections: the overwrite must not be sent before the first is acknowledged.
         assertThatThrownBy(() -> overwrite.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
                 .isInstanceOf(java.util.concurrent.TimeoutException.class);
@@ -356,14 +360,7 @@ class MoosengFileDataTest {
         // below the furthest byte sent, but between the frames in flight: sent at once
         f.write(50, ByteBuffer.wrap("cccccccc".getBytes(StandardCharsets.UTF_8)));
         assertThat(chunkServers.heldCount()).isEqualTo(3);
-        java.util.concurrent.CompletableFuture<Integer> overwrite = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> {
-                    try {
-                        return f.write(106, ByteBuffer.wrap("XYZ".getBytes(StandardCharsets.UTF_8)));
-                    } catch (MoosengException e) {
-                        throw new java.util.concurrent.CompletionException(e);
-                    }
-                });
+        java.util.concurrent.CompletableFuture<Integer> overwrite = writeInBackground(f, 106, "XYZ");
         assertThatThrownBy(() -> overwrite.get(300, java.util.concurrent.TimeUnit.MILLISECONDS))
                 .isInstanceOf(java.util.concurrent.TimeoutException.class);
         assertThat(chunkServers.heldCount()).isEqualTo(3);
