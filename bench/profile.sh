@@ -52,26 +52,14 @@ base_port=${BASE_PORT:-34419}
 ticks=$(getconf CLK_TCK)
 
 pids=() roles=()
-step_pid=
-run_step() {
-    local status=0
-    setsid "$@" &
-    step_pid=$!
-    wait "$step_pid" || status=$?
-    step_pid=
-    return "$status"
-}
+# shellcheck source=steps.sh
+source "$root/bench/steps.sh"
 cleanup() {
     trap '' INT TERM HUP
-    if [[ -n $step_pid ]]; then kill -TERM -- "-$step_pid" 2>/dev/null || true; fi
+    stop_step
     "$mooseng" down --dir "$cluster" >"$out/mooseng-down.log" 2>&1 || true
     if mountpoint -q "$ng_mnt" 2>/dev/null; then fusermount3 -u -z "$ng_mnt" 2>/dev/null || true; fi
-    local p
-    for p in "${pids[@]}"; do
-        if [[ -d /proc/$p ]] && tr '\0' ' ' <"/proc/$p/cmdline" | grep -q -- "$cluster/"; then
-            kill -KILL "$p" 2>/dev/null || true
-        fi
-    done
+    kill_leftovers "${pids[*]}" "$cluster/"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
