@@ -444,11 +444,12 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             MoosengFile file = client(caller).createAndOpen(inode(parent), name, mode & 07777, exclusive,
                     openFlags(flags));
             FileStat created = file.statAtOpen(); // as the create committed them
-            UserCredentials creator = credentials(caller);
-            if (exclusive && (creator.uid() == 0
-                    || (creator.uid() == created.uid() && (created.mode() & 0400) != 0))) {
-                // The creator may read the new file's xattrs, and it has no capabilities yet.
-                xattrs.put(created.inode().value(), FILE_CAPABILITIES, creator, null, xattrs.stamp());
+            if (exclusive) {
+                UserCredentials creator = credentials(caller);
+                if (creator.uid() == 0 || (creator.uid() == created.uid() && (created.mode() & 0400) != 0)) {
+                    // The creator may read the new file's xattrs, and it has no capabilities yet.
+                    xattrs.put(created.inode().value(), FILE_CAPABILITIES, creator, null, xattrs.stamp());
+                }
             }
             OpenFile open = register(file, created.inode().value(), flags, fetchedAt);
             return new Reply.Create(entry(created), new Reply.Open(open.handle(), false, false));
