@@ -1,10 +1,8 @@
 package org.mooseng.client;
 
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.mooseng.common.Status;
 import org.mooseng.proto.OpenSessionRequest;
 import org.mooseng.proto.RenewSessionReply;
@@ -17,15 +15,16 @@ import org.slf4j.LoggerFactory;
 /**
  * This client's session with the master: opened at connect, renewed in the background at a
  * third of the lease (so two renewals may fail before the lease runs out), closed at close.
- * A renewal also tells the session's {@link SessionLocks} the leader's term, which is how a
- * client that makes no lock call gives its locks back to a new leader within the leader's
- * grace period (master LOCK_RECLAIM_GRACE_MS, longer than this renewal interval).
+ * A renewal also tells the session's {@link SessionLocks} and {@link SessionOpens} the
+ * leader's term, which is how a client that makes no lock call gives its locks and its
+ * leader-held read-only opens back to a new leader within the leader's grace period (master
+ * LOCK_RECLAIM_GRACE_MS, longer than this renewal interval).
  *
  * <p>Two things renew at once, on the renewal thread: a reply from another master than the one
- * before (a failover: the renewal learns the new leader's term, so locks are reclaimed without
- * waiting for the next interval), and the locks having been reclaimed under a new term (the
- * renewal says so, and the leader may end its grace period early). Every renewal carries
- * {@link SessionLocks#reclaimCompleteTerm()}. At most one early renewal waits at a time.
+ * before (a failover: the renewal learns the new leader's term, so locks and opens are given
+ * back without waiting for the next interval), and locks or opens having been given back under
+ * a new term (the renewal says so once both have, and the leader may end its grace period
+ * early). At most one early renewal waits at a time.
  */
 final class ClientSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ClientSession.class);
@@ -35,8 +34,9 @@ final class ClientSession implements AutoCloseable {
     private final SessionOptions options;
     private final ScheduledExecutorService renewer;
     private final SessionLocks locks;
+    private final SessionOpens opens;
     private final ReleaseBatcher releases;
-    private final AtomicBoolean earlyRenewQueued = new AtomicBoolean();
+    private final CoalescedTask earlyRenewal;
     private volatile SessionInfo info;
     private volatile boolean closed;
 
@@ -46,7 +46,9 @@ final class ClientSession implements AutoCloseable {
         this.info = opened.getSession();
         this.renewer = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("mooseng-session-" + info.getSessionId()).factory());
+        this.earlyRenewal = new CoalescedTask(renewer, this::renew);
         this.locks = new SessionLocks(master, this::id, opened.getLeaderTerm(), this::renewSoon);
+        this.opens = new SessionOpens(master, this::id, opened.getLeaderTerm(), this::renewSoon);
         this.releases = new ReleaseBatcher(master, info.getSessionId());
         long intervalMs = Math.max(MIN_RENEW_INTERVAL_MS, Integer.toUnsignedLong(info.getLeaseMs()) / 3);
         renewer.scheduleWithFixedDelay(this::renew, intervalMs, intervalMs, TimeUnit.MILLISECONDS);
@@ -74,6 +76,20 @@ final class ClientSession implements AutoCloseable {
         return locks;
     }
 
+    /** The read-only opens the leader holds for this session. */
+    SessionOpens opens() {
+        return opens;
+    }
+
+    /**
+     * The term under which the leader holds this session's locks and read-only opens, both
+     * given back after a failover; 0 while either is owed to a newer leader.
+     */
+    private long reclaimCompleteTerm() {
+        long lockTerm = locks.reclaimCompleteTerm();
+        return lockTerm == opens.reclaimCompleteTerm() ? lockTerm : 0;
+    }
+
     private static SessionReply register(MasterConnection master, SessionOptions options, long sessionId)
             throws MoosengException {
         OpenSessionRequest request = OpenSessionRequest.newBuilder().setSessionId(sessionId)
@@ -86,16 +102,8 @@ final class ClientSession implements AutoCloseable {
 
     /** Renews on the renewal thread as soon as it is free, unless such a renewal is already waiting. */
     private void renewSoon() {
-        if (closed || !earlyRenewQueued.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            renewer.execute(() -> {
-                earlyRenewQueued.set(false);
-                renew();
-            });
-        } catch (RejectedExecutionException e) {
-            earlyRenewQueued.set(false); // closing
+        if (!closed) {
+            earlyRenewal.request();
         }
     }
 
@@ -105,7 +113,7 @@ final class ClientSession implements AutoCloseable {
         }
         try {
             SessionRequest request = SessionRequest.newBuilder().setSessionId(id())
-                    .setReclaimCompleteTerm(locks.reclaimCompleteTerm()).build();
+                    .setReclaimCompleteTerm(reclaimCompleteTerm()).build();
             RenewSessionReply reply = master.call("session " + id(), s -> s.renewSession(request));
             if (reply.getStatus() == Status.ESTALE.code()) {
                 // Expired (the client was cut off longer than the lease): the master has released
@@ -115,10 +123,12 @@ final class ClientSession implements AutoCloseable {
                 SessionReply reopened = register(master, options, id());
                 info = reopened.getSession();
                 locks.sessionReopened(reopened.getLeaderTerm());
+                opens.sessionReopened(reopened.getLeaderTerm());
             } else if (reply.getStatus() != 0) {
                 LOG.warn("session {}: renewal refused: {}", id(), reply.getMessage());
             } else {
                 locks.renewedUnder(reply.getLeaderTerm());
+                opens.renewedUnder(reply.getLeaderTerm());
             }
         } catch (MoosengException | RuntimeException e) {
             LOG.warn("session {}: renewal failed, retrying: {}", id(), e.getMessage());
@@ -135,6 +145,7 @@ final class ClientSession implements AutoCloseable {
         master.onAnswerFromAnotherMaster(() -> { });
         releases.close();
         locks.close();
+        opens.close();
         renewer.shutdownNow();
         try {
             renewer.awaitTermination(5, TimeUnit.SECONDS);

@@ -820,7 +820,10 @@ public final class MoosengClient implements AutoCloseable {
         OpenFileRequest request = OpenFileRequest.newBuilder().setCred(namespace.credentials())
                 .setSessionId(sessionId).setInode(inode.value()).setFlags(openFlags(flags))
                 .setRequestId(MasterNamespace.newRequestId()).setWithFirstChunk(withFirstChunk).build();
-        AttrReply reply = master.call(subject, s -> s.openFile(request));
+        ClientSession current = session;
+        AttrReply reply = current != null && current.id() == sessionId
+                ? current.opens().open(inode.value(), () -> master.call(subject, s -> s.openFile(request)))
+                : master.call(subject, s -> s.openFile(request));
         MoosengException.check(reply.getStatus(), subject, reply.getMessage());
         return reply;
     }
@@ -828,6 +831,10 @@ public final class MoosengClient implements AutoCloseable {
     private void release(InodeId inode, Set<OpenFlag> flags, long lockOwner, long sessionId, String subject)
             throws MoosengException {
         ClientSession current = session;
+        if (current != null && current.id() == sessionId && openFlags(flags) == FileOpenOp.Flag.OPEN_READ_VALUE
+                && current.opens().releaseIfHeld(inode.value(), lockOwner)) {
+            return;
+        }
         if (lockOwner == 0 && current != null && current.id() == sessionId) {
             current.releaseLater(inode.value(), openFlags(flags)); // nothing waits for it: batched
             return;

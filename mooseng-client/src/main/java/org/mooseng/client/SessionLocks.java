@@ -3,11 +3,6 @@ package org.mooseng.client;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -63,8 +58,7 @@ final class SessionLocks implements AutoCloseable {
     private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
     private final ReentrantLock[] ownerStripes = new ReentrantLock[OWNER_STRIPES];
     /** Runs reclaims a renewal asked for, so the renewals themselves never wait on the gate. */
-    private final ExecutorService reclaimer;
-    private final AtomicBoolean reclaimQueued = new AtomicBoolean();
+    private final CoalescedTask reclaimer;
     /** The newest leader term any reply named. */
     private final AtomicLong newestTerm = new AtomicLong();
     /** The term the ledger's locks are held under on the master; changed only with the gate held alone. */
@@ -80,8 +74,8 @@ final class SessionLocks implements AutoCloseable {
         for (int i = 0; i < OWNER_STRIPES; i++) {
             ownerStripes[i] = new ReentrantLock();
         }
-        this.reclaimer = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon()
-                .name("mooseng-lock-reclaim-" + Long.toUnsignedString(sessionId.getAsLong())).factory());
+        this.reclaimer = new CoalescedTask("mooseng-lock-reclaim-" + Long.toUnsignedString(sessionId.getAsLong()),
+                this::reclaimIfBehind);
     }
 
     /**
@@ -133,15 +127,8 @@ final class SessionLocks implements AutoCloseable {
     /** A session renewal named the leader's term: a new leader gets the locks back in the background. */
     void renewedUnder(long leaderTerm) {
         termSeen(leaderTerm);
-        if (newestTerm.get() > ledgerTerm && !closed && reclaimQueued.compareAndSet(false, true)) {
-            try {
-                reclaimer.execute(() -> {
-                    reclaimQueued.set(false);
-                    reclaimIfBehind();
-                });
-            } catch (RejectedExecutionException e) {
-                reclaimQueued.set(false); // closing
-            }
+        if (newestTerm.get() > ledgerTerm && !closed) {
+            reclaimer.request();
         }
     }
 
@@ -183,12 +170,7 @@ final class SessionLocks implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        reclaimer.shutdownNow();
-        try {
-            reclaimer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        reclaimer.close();
     }
 
     private void termSeen(long term) {

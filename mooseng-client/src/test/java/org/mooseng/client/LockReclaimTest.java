@@ -24,14 +24,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mooseng.common.InodeId;
 import org.mooseng.common.Status;
+import org.mooseng.proto.Attr;
+import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.ClusterInfoReply;
 import org.mooseng.proto.ClusterInfoRequest;
+import org.mooseng.proto.FileType;
 import org.mooseng.proto.ListSessionsReply;
 import org.mooseng.proto.ListSessionsRequest;
 import org.mooseng.proto.LockReply;
 import org.mooseng.proto.LockRequest;
 import org.mooseng.proto.MasterClientServiceGrpc;
+import org.mooseng.proto.OpenFileRequest;
 import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.ReclaimOpensRequest;
 import org.mooseng.proto.ReleaseFileRequest;
 import org.mooseng.proto.RenewSessionReply;
 import org.mooseng.proto.SessionInfo;
@@ -121,6 +126,26 @@ class LockReclaimTest {
                 "reclaim setlk 5/11 EXCLUSIVE 0+100 pid 7");
         // First said once the reclaim was in, never before.
         assertThat(master.reclaimCompleteSaid.get(2L)).isEqualTo(2);
+    }
+
+    @Test
+    void readOnlyOpensTheLeaderHeldAreGivenBackBeforeTheSessionSaysItHasReclaimed() throws Exception {
+        start(3_600_000);
+        client.registerOpen(FILE, EnumSet.of(OpenFlag.READ));
+        client.registerOpen(FILE, EnumSet.of(OpenFlag.READ));
+        client.registerOpen(OTHER_FILE, EnumSet.of(OpenFlag.READ));
+        client.release(OTHER_FILE, EnumSet.of(OpenFlag.READ), 0);
+        client.registerOpen(OTHER_FILE, EnumSet.of(OpenFlag.READ));
+
+        master.term.set(3);
+        client.getLock(FILE, OWNER, LockType.SHARED, 0, 1, 9); // how this client hears of the new term
+
+        await(() -> master.reclaimCompleteSaid.containsKey(3L));
+        assertThat(master.openReclaims).containsExactly(List.of("5x2", "6x1"));
+        assertThat(master.reclaimCompleteAfterOpens.get(3L)).isEqualTo(1);
+        // Released as held: the leader drops it from its memory, no log entry.
+        client.release(FILE, EnumSet.of(OpenFlag.READ), 0);
+        assertThat(master.releases).containsExactly("6 5", "5 5");
     }
 
     @Test
@@ -246,6 +271,12 @@ class LockReclaimTest {
         /** Every lock request, as "[reclaim ]call inode/owner TYPE[ start+length[ pid p]]". */
         final List<String> received = new CopyOnWriteArrayList<>();
         final List<Long> releasedOwners = new CopyOnWriteArrayList<>();
+        /** Every release, as "inode flags". */
+        final List<String> releases = new CopyOnWriteArrayList<>();
+        /** Every ReclaimOpens, as its "inode x count" entries. */
+        final List<List<String>> openReclaims = new CopyOnWriteArrayList<>();
+        /** Each term a renewal said reclaim complete for, with how many ReclaimOpens had come by then. */
+        final Map<Long, Integer> reclaimCompleteAfterOpens = new ConcurrentHashMap<>();
         /** Each term a renewal said reclaim complete for, with how many lock requests had come by then. */
         final Map<Long, Integer> reclaimCompleteSaid = new ConcurrentHashMap<>();
         volatile Predicate<LockRequest> refuseReclaim = r -> false;
@@ -279,6 +310,7 @@ class LockReclaimTest {
         public void renewSession(SessionRequest r, StreamObserver<RenewSessionReply> out) {
             renewals.incrementAndGet();
             reclaimCompleteSaid.putIfAbsent(r.getReclaimCompleteTerm(), received.size());
+            reclaimCompleteAfterOpens.putIfAbsent(r.getReclaimCompleteTerm(), openReclaims.size());
             reply(out, RenewSessionReply.newBuilder().setLeaderTerm(term.get()).build());
         }
 
@@ -295,7 +327,22 @@ class LockReclaimTest {
         @Override
         public void releaseFile(ReleaseFileRequest r, StreamObserver<StatusReply> out) {
             releasedOwners.add(r.getLockOwner());
+            releases.add(r.getInode() + " " + r.getFlags());
             reply(out, StatusReply.getDefaultInstance());
+        }
+
+        /** Every read-only open is held by the leader, under the current term. */
+        @Override
+        public void openFile(OpenFileRequest r, StreamObserver<AttrReply> out) {
+            reply(out, AttrReply.newBuilder().setAttr(Attr.newBuilder().setInode(r.getInode())
+                    .setType(FileType.REGULAR).setMode(0644).setNlink(1)).setLeaderHeld(r.getFlags() == 1)
+                    .setLeaderTerm(term.get()).build());
+        }
+
+        @Override
+        public void reclaimOpens(ReclaimOpensRequest r, StreamObserver<RenewSessionReply> out) {
+            openReclaims.add(r.getOpensList().stream().map(o -> o.getInode() + "x" + o.getCount()).sorted().toList());
+            reply(out, RenewSessionReply.newBuilder().setLeaderTerm(term.get()).build());
         }
 
         @Override

@@ -44,6 +44,8 @@ public final class MasterServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MasterServer.class);
     static final String CLUSTER_ID_FILE = "cluster-id";
     static final String RAFT_PORT_FILE = "raft-port";
+    /** How often the leader deletes files left without a name and no longer open (PurgeRetainedOp). */
+    static final long PURGE_INTERVAL_MS = 100;
 
     private final String clusterId;
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
@@ -154,7 +156,7 @@ public final class MasterServer implements AutoCloseable {
         raft = RaftNode.start(settings, store, duties);
         duties.attach(raft);
 
-        sessions = new ClientSessions(raft, store, registry, clock, config.get(MasterConfig.SESSION_LEASE_MS),
+        sessions = new ClientSessions(raft, store, store, registry, clock, config.get(MasterConfig.SESSION_LEASE_MS),
                 config.get(MasterConfig.LOCK_RECLAIM_GRACE_MS));
         ChunkHealth chunkHealth = new ChunkHealth(store, registry, raft::isLeader, System::currentTimeMillis);
         MasterClientService clientService = new MasterClientService(raft, store, store, sessions, registry,
@@ -167,6 +169,8 @@ public final class MasterServer implements AutoCloseable {
         housekeeping = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon()
                 .name("master-housekeeping").factory());
         housekeeping.scheduleWithFixedDelay(this::expireSessions, checkMs, checkMs, TimeUnit.MILLISECONDS);
+        housekeeping.scheduleWithFixedDelay(this::purgeUnnamedFiles, PURGE_INTERVAL_MS, PURGE_INTERVAL_MS,
+                TimeUnit.MILLISECONDS);
         long healthMs = config.get(MasterConfig.CHUNK_HEALTH_INTERVAL_MS);
         housekeeping.scheduleWithFixedDelay(() -> refreshChunkHealth(chunkHealth), healthMs, healthMs,
                 TimeUnit.MILLISECONDS);
@@ -183,6 +187,14 @@ public final class MasterServer implements AutoCloseable {
         LOG.info("master {} of cluster {} started: raft {}, clients {}:{} (framed RPC {}), chunk servers {}:{}", self,
                 clusterId, joining ? "joining an existing group" : peers, listenHost, clientPort(),
                 clientRpcServer.port(), listenHost, chunkServerPort());
+    }
+
+    private void purgeUnnamedFiles() {
+        try {
+            sessions.purgeRetained();
+        } catch (RuntimeException e) {
+            LOG.debug("purge of unnamed files failed", e);
+        }
     }
 
     private void expireSessions() {

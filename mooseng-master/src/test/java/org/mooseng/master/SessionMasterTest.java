@@ -20,6 +20,7 @@ import org.mooseng.proto.Credentials;
 import org.mooseng.proto.FileOpenOp;
 import org.mooseng.proto.FileType;
 import org.mooseng.proto.GetAttrRequest;
+import org.mooseng.proto.HeldOpen;
 import org.mooseng.proto.ListSessionsRequest;
 import org.mooseng.proto.LockRequest;
 import org.mooseng.proto.LockType;
@@ -29,6 +30,7 @@ import org.mooseng.proto.MetaResult;
 import org.mooseng.proto.MutateRequest;
 import org.mooseng.proto.OpenFileRequest;
 import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.ReclaimOpensRequest;
 import org.mooseng.proto.ReleaseFileRequest;
 import org.mooseng.proto.SessionInfo;
 import org.mooseng.proto.SessionRequest;
@@ -71,8 +73,9 @@ class SessionMasterTest {
                     .isZero();
             return sessionIds(client).equals(java.util.List.of(alive));
         });
-
-        assertThat(getAttr(client, f).getStatus()).isEqualTo(Status.ENOENT.code());
+        // Nothing holds the unnamed file any more: the leader's purge deletes it.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> getAttr(client, f).getStatus() == Status.ENOENT.code());
         assertThat(master.sessionState().retainedInodes()).isEmpty();
         assertThat(client.setLock(lock(alive, f, LockType.LOCK_EXCLUSIVE)).getStatus()).isZero();
         assertThat(client.renewSession(SessionRequest.newBuilder().setSessionId(quiet).build()).getStatus())
@@ -90,24 +93,26 @@ class SessionMasterTest {
         assertThat(sessionIds(client)).containsExactly(session);
 
         long f = createFile(client, "f", TestMasters.ROOT);
-        OpenFileRequest open = openFile(session, f, READ).toBuilder()
+        // Opens for writing go through the log, where a request id is remembered.
+        OpenFileRequest open = openFile(session, f, READ | WRITE).toBuilder()
                 .setRequestId(ByteString.copyFromUtf8("open-once")).build();
         assertThat(client.openFile(open).getStatus()).isZero();
         assertThat(client.openFile(open).getStatus()).isZero();
         // A second open of its own, so that a release counted twice would show.
-        assertThat(client.openFile(openFile(session, f, READ)).getStatus()).isZero();
+        assertThat(client.openFile(openFile(session, f, READ | WRITE)).getStatus()).isZero();
         unlink(client, "f");
 
-        ReleaseFileRequest release = ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f).setFlags(READ)
-                .setRequestId(ByteString.copyFromUtf8("release-once")).build();
+        ReleaseFileRequest release = ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f)
+                .setFlags(READ | WRITE).setRequestId(ByteString.copyFromUtf8("release-once")).build();
         assertThat(client.releaseFile(release).getStatus()).isZero();
         assertThat(client.releaseFile(release).getStatus()).isZero();
         // One open left: the unlinked file is still there.
         assertThat(getAttr(client, f).getStatus()).isZero();
         assertThat(master.sessionState().retainedInodes()).containsExactly(f);
         assertThat(client.releaseFile(ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f)
-                .setFlags(READ).build()).getStatus()).isZero();
-        assertThat(getAttr(client, f).getStatus()).isEqualTo(Status.ENOENT.code());
+                .setFlags(READ | WRITE).build()).getStatus()).isZero();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> getAttr(client, f).getStatus() == Status.ENOENT.code());
     }
 
     @Test
@@ -116,7 +121,7 @@ class SessionMasterTest {
         MasterClientServiceBlockingStub client = start(config);
         long session = openSession(client, "m1");
         long f = createFile(client, "f", TestMasters.ROOT);
-        assertThat(client.openFile(openFile(session, f, READ)).getStatus()).isZero();
+        assertThat(client.openFile(openFile(session, f, WRITE)).getStatus()).isZero();
         unlink(client, "f");
 
         disconnect();
@@ -133,10 +138,103 @@ class SessionMasterTest {
                     assertThat(s.getOpenFiles()).isEqualTo(1);
                 });
 
-        assertThat(client.releaseFile(ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f)
-                .setFlags(READ).build()).getStatus()).isZero();
-        assertThat(getAttr(client, f).getStatus()).isEqualTo(Status.ENOENT.code());
+        MasterClientServiceBlockingStub restarted = client;
+        assertThat(restarted.releaseFile(ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f)
+                .setFlags(WRITE).build()).getStatus()).isZero();
+        // The session has not said it reclaimed under the new term: the purge waits for it.
+        assertThat(restarted.renewSession(renew(session, restarted.renewSession(renew(session, 0)).getLeaderTerm()))
+                .getStatus()).isZero();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> getAttr(restarted, f).getStatus() == Status.ENOENT.code());
         assertThat(master.sessionState().retainedInodes()).isEmpty();
+    }
+
+    @Test
+    void readOnlyOpensAreHeldByTheLeaderAndKeepAnUnlinkedFileUntilTheirRelease() throws IOException {
+        MasterClientServiceBlockingStub client = start(TestMasters.config(dir));
+        long session = openSession(client, "reader");
+        long f = createFile(client, "f", TestMasters.ROOT);
+        long logIndex = appliedIndex(client);
+
+        AttrReply first = client.openFile(openFile(session, f, READ));
+        AttrReply second = client.openFile(openFile(session, f, READ));
+
+        assertThat(first.getStatus()).as(first.getMessage()).isZero();
+        assertThat(first.getLeaderHeld()).isTrue();
+        assertThat(first.getLeaderTerm()).isPositive();
+        assertThat(first.getAttr().getInode()).isEqualTo(f);
+        assertThat(second.getLeaderHeld()).isTrue();
+        assertThat(appliedIndex(client)).as("no log entry for a read-only open").isEqualTo(logIndex);
+        assertThat(master.sessionState().isOpen(f)).isFalse();
+        // Refused opens go through the log, which gives the error.
+        assertThat(client.setAttr(SetAttrRequest.newBuilder().setCred(TestMasters.ROOT).setOp(SetAttrOp.newBuilder()
+                .setInode(f).setMode(0600).setValid(SetAttrOp.Field.SET_MODE_VALUE)).build()).getStatus()).isZero();
+        AttrReply denied = client.openFile(openFile(session, f, READ).toBuilder().setCred(ALICE).build());
+        assertThat(denied.getStatus()).isEqualTo(Status.EACCES.code());
+        assertThat(denied.getLeaderHeld()).isFalse();
+
+        unlink(client, "f");
+        assertThat(master.sessionState().retainedInodes()).containsExactly(f);
+        ReleaseFileRequest release = ReleaseFileRequest.newBuilder().setSessionId(session).setInode(f)
+                .setFlags(READ | FileOpenOp.Flag.OPEN_LEADER_HELD_VALUE).build();
+        assertThat(client.releaseFile(release).getStatus()).isZero();
+        // One handle is still open: several purge rounds go by and the file stays.
+        sleepMs(5 * MasterServer.PURGE_INTERVAL_MS);
+        assertThat(getAttr(client, f).getStatus()).isZero();
+        assertThat(master.sessionState().retainedInodes()).containsExactly(f);
+        // A read-only open of a file without a name is not held: it goes through the log.
+        AttrReply nameless = client.openFile(openFile(session, f, READ));
+        assertThat(nameless.getStatus()).isZero();
+        assertThat(nameless.getLeaderHeld()).isFalse();
+        assertThat(client.releaseFile(release).getStatus()).isZero();
+        sleepMs(5 * MasterServer.PURGE_INTERVAL_MS);
+        assertThat(getAttr(client, f).getStatus()).as("open in the log").isZero();
+
+        assertThat(client.releaseFile(release.toBuilder().setFlags(READ).build()).getStatus()).isZero();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> getAttr(client, f).getStatus() == Status.ENOENT.code());
+        assertThat(master.sessionState().retainedInodes()).isEmpty();
+    }
+
+    @Test
+    void afterARestartOpensGivenBackKeepTheirFilesAndTheOthersArePurgedOnceTheSessionsReclaimed()
+            throws IOException {
+        Config config = TestMasters.config(dir).with(MasterConfig.LOCK_RECLAIM_GRACE_MS, 300_000L);
+        MasterClientServiceBlockingStub client = start(config);
+        long session = openSession(client, "reader");
+        long kept = createFile(client, "kept", TestMasters.ROOT);
+        long dropped = createFile(client, "dropped", TestMasters.ROOT);
+        assertThat(client.openFile(openFile(session, kept, READ)).getLeaderHeld()).isTrue();
+        assertThat(client.openFile(openFile(session, kept, READ)).getLeaderHeld()).isTrue();
+        assertThat(client.openFile(openFile(session, dropped, READ)).getLeaderHeld()).isTrue();
+        unlink(client, "kept");
+        unlink(client, "dropped");
+
+        disconnect();
+        MasterClientServiceBlockingStub next = start(config);
+
+        // The new leader knows none of those opens; in its grace period it deletes nothing.
+        sleepMs(5 * MasterServer.PURGE_INTERVAL_MS);
+        assertThat(master.sessionState().retainedInodes()).containsExactlyInAnyOrder(kept, dropped);
+        long term = next.renewSession(renew(session, 0)).getLeaderTerm();
+        var reclaimed = next.reclaimOpens(ReclaimOpensRequest.newBuilder().setSessionId(session)
+                .addOpens(HeldOpen.newBuilder().setInode(kept).setCount(2)).build());
+        assertThat(reclaimed.getStatus()).isZero();
+        assertThat(reclaimed.getLeaderTerm()).isEqualTo(term);
+        assertThat(next.reclaimOpens(ReclaimOpensRequest.newBuilder().setSessionId(12345).build()).getStatus())
+                .isEqualTo(Status.ESTALE.code());
+        assertThat(next.renewSession(renew(session, term)).getStatus()).isZero(); // grace over: every session said so
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> getAttr(next, dropped).getStatus() == Status.ENOENT.code());
+        ReleaseFileRequest release = ReleaseFileRequest.newBuilder().setSessionId(session).setInode(kept)
+                .setFlags(READ | FileOpenOp.Flag.OPEN_LEADER_HELD_VALUE).build();
+        assertThat(next.releaseFile(release).getStatus()).isZero();
+        sleepMs(5 * MasterServer.PURGE_INTERVAL_MS);
+        assertThat(getAttr(next, kept).getStatus()).isZero();
+        assertThat(next.releaseFile(release).getStatus()).isZero();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> getAttr(next, kept).getStatus() == Status.ENOENT.code());
     }
 
     @Test
@@ -277,6 +375,19 @@ class SessionMasterTest {
     private static OpenFileRequest openFile(long session, long inode, int flags) {
         return OpenFileRequest.newBuilder().setCred(TestMasters.ROOT).setSessionId(session).setInode(inode)
                 .setFlags(flags).build();
+    }
+
+    private static long appliedIndex(MasterClientServiceBlockingStub client) {
+        return client.clusterInfo(org.mooseng.proto.ClusterInfoRequest.getDefaultInstance()).getRaftAppliedIndex();
+    }
+
+    private static void sleepMs(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
     }
 
     private static SessionRequest renew(long session, long reclaimCompleteTerm) {

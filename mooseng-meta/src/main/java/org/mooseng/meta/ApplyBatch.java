@@ -34,11 +34,22 @@ final class ApplyBatch {
     private final List<RawMutation> raw = new ArrayList<>();
     /** Written whether the op is accepted or rejected: a retry must see a rejection too. */
     private final List<RawMutation> bookkeeping = new ArrayList<>();
+    /** The op's MetaOp.keep_unnamed_files: unnamed regular files wait for a PurgeRetainedOp. */
+    private boolean keepUnnamedFiles;
 
     ApplyBatch(CommittedView committed, Counters counters) {
         this.committed = committed;
         this.countersBefore = counters;
         this.counters = counters;
+    }
+
+    void keepUnnamedFiles(boolean keep) {
+        keepUnnamedFiles = keep;
+    }
+
+    /** Whether a regular file left without a name (and without logged opens) stays retained for the leader's purge. */
+    boolean keepsUnnamedFiles() {
+        return keepUnnamedFiles;
     }
 
     Counters counters() {
@@ -244,6 +255,11 @@ final class ApplyBatch {
 
     void putRetained(long inode) {
         raw.add(RawMutation.put(Family.RETAINED, Keys.ofLong(inode), new byte[0]));
+    }
+
+    /** Whether the committed state lists the inode as retained (nlink 0, kept for its opens or the purge). */
+    boolean isRetained(long inode) {
+        return committed.store().get(Family.RETAINED, Keys.ofLong(inode)) != null;
     }
 
     void deleteRetained(long inode) {

@@ -13,6 +13,7 @@ final class OpDispatcher {
     static MetaResult.Builder dispatch(ApplyBatch tx, MetaOp op) throws StatusException {
         var cred = op.getCred();
         var now = op.getNow();
+        tx.keepUnnamedFiles(op.getKeepUnnamedFiles());
         return switch (op.getOpCase()) {
             case FORMAT -> CreateOps.format(tx, now, op.getFormat());
             case CREATE -> CreateOps.create(tx, cred, now, op.getCreate());
@@ -30,6 +31,7 @@ final class OpDispatcher {
             case SESSION_EXPIRE -> SessionOps.expire(tx, op.getSessionExpire());
             case FILE_OPEN -> SessionOps.fileOpen(tx, cred, op.getFileOpen());
             case FILE_RELEASE -> SessionOps.fileRelease(tx, op.getFileRelease());
+            case PURGE_RETAINED -> SessionOps.purgeRetained(tx, op.getPurgeRetained());
             case OP_NOT_SET -> throw new StatusException(Status.EINVAL, "log record without an op");
         };
     }

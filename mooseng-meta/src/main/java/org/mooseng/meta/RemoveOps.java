@@ -55,8 +55,10 @@ final class RemoveOps {
     /**
      * The inode lost one name. A directory, or a non-directory's last link, is deleted with its
      * xattrs, symlink target and chunks (whose ids go to the result's released_chunks), unless
-     * a session has it open: then it stays with nlink 0 until released. Otherwise its link
-     * count drops and its ctime moves.
+     * a session has it open: then it stays with nlink 0 until released. A regular file of an op
+     * that keeps unnamed files also stays, open or not, for the leader's PurgeRetainedOp (the
+     * leader may hold opens of it that are not in the log). Otherwise its link count drops and
+     * its ctime moves.
      */
     static Optional<InodeRecord> dropName(ApplyBatch tx, InodeRecord child, Timespec now,
             MetaResult.Builder result) {
@@ -65,7 +67,7 @@ final class RemoveOps {
             tx.putInode(updated);
             return Optional.of(updated);
         }
-        if (!child.isDirectory() && tx.openElsewhere(child.inode(), 0)) {
+        if (!child.isDirectory() && (tx.openElsewhere(child.inode(), 0) || keptForPurge(tx, child))) {
             // Open in some session: the inode and its chunks stay until the last release.
             InodeRecord retained = child.withNlink(0).withCtime(now);
             tx.putInode(retained);
@@ -74,6 +76,11 @@ final class RemoveOps {
         }
         deleteWithData(tx, child, result);
         return Optional.empty();
+    }
+
+    /** Whether the op leaves this unnamed inode to the leader's PurgeRetainedOp instead of deleting it now. */
+    static boolean keptForPurge(ApplyBatch tx, InodeRecord node) {
+        return tx.keepsUnnamedFiles() && node.isRegular();
     }
 
     /** Deletes the inode with its xattrs, symlink target and chunks (reported as released). */

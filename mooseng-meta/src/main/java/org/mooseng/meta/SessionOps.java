@@ -8,6 +8,7 @@ import org.mooseng.proto.Credentials;
 import org.mooseng.proto.FileOpenOp;
 import org.mooseng.proto.FileReleaseOp;
 import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.PurgeRetainedOp;
 import org.mooseng.proto.ReleasedOpen;
 import org.mooseng.proto.SessionExpireOp;
 import org.mooseng.proto.SessionInfo;
@@ -86,6 +87,25 @@ final class SessionOps {
         return result;
     }
 
+    /**
+     * Deletes the listed retained files that no session has open in the log; the leader has
+     * checked that none is open in its memory. Inodes that are gone, named again (never: a
+     * retained inode has no name to link from) or still open are skipped.
+     */
+    static MetaResult.Builder purgeRetained(ApplyBatch tx, PurgeRetainedOp op) {
+        MetaResult.Builder result = MetaResult.newBuilder().setStatus(0);
+        for (long inode : op.getInodesList()) {
+            var node = tx.inode(inode);
+            if (node.isEmpty() || node.get().nlink() > 0 || node.get().isDirectory() || !tx.isRetained(inode)
+                    || tx.openElsewhere(inode, 0)) {
+                continue;
+            }
+            tx.deleteRetained(inode);
+            RemoveOps.deleteWithData(tx, node.get(), result);
+        }
+        return result;
+    }
+
     /** The open(2) permission check: R_OK for reading, W_OK for writing; directories are not opened here. */
     static void requireOpenAllowed(Credentials cred, InodeRecord node, int flags) throws StatusException {
         if (node.isDirectory()) {
@@ -117,7 +137,7 @@ final class SessionOps {
             MetaResult.Builder result) {
         var node = tx.inode(inode);
         if (node.isEmpty() || node.get().nlink() > 0 || node.get().isDirectory()
-                || tx.openElsewhere(inode, releasingSession)) {
+                || tx.openElsewhere(inode, releasingSession) || RemoveOps.keptForPurge(tx, node.get())) {
             return;
         }
         tx.deleteRetained(inode);

@@ -21,11 +21,14 @@ import org.mooseng.proto.FileReleaseOp;
 import org.mooseng.proto.FileType;
 import org.mooseng.proto.MetaOp;
 import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.PurgeRetainedOp;
 import org.mooseng.proto.ReleasedOpen;
+import org.mooseng.proto.RenameOp;
 import org.mooseng.proto.SessionExpireOp;
 import org.mooseng.proto.SessionInfo;
 import org.mooseng.proto.SessionOpenOp;
 import org.mooseng.proto.SetAttrOp;
+import org.mooseng.proto.UnlinkOp;
 
 class SessionOpsTest {
     static final int ESTALE = 116;
@@ -179,6 +182,64 @@ class SessionOpsTest {
     }
 
     @Test
+    void opsThatKeepUnnamedFilesLeaveEveryUnnamedRegularFileToThePurge() {
+        long s = openSession(ns, 0);
+        long closed = ns.fileId(ALICE, ROOT, "closed");
+        long open = ns.fileId(ALICE, ROOT, "open");
+        long replaced = ns.fileId(ALICE, ROOT, "target");
+        ns.fileId(ALICE, ROOT, "new");
+        long dir = ns.expectOk(ns.create(ALICE, ROOT, "dir", FileType.DIRECTORY, 0755)).getAttr().getInode();
+        long chunk = ns.expectOk(ns.writeBegin(closed, 0)).getChunk().getChunkId();
+        ns.expectOk(ns.writeEnd(closed, 10));
+        ns.expectOk(fileOpen(ns, ALICE, s, open, READ));
+
+        MetaResult unlinked = ns.expectOk(keeping(ns, MetaOp.newBuilder().setUnlink(
+                UnlinkOp.newBuilder().setParent(ROOT).setName("closed"))));
+        ns.expectOk(keeping(ns, MetaOp.newBuilder().setUnlink(UnlinkOp.newBuilder().setParent(ROOT).setName("open"))));
+        ns.expectOk(keeping(ns, MetaOp.newBuilder().setRename(RenameOp.newBuilder().setParent(ROOT).setName("new")
+                .setNewParent(ROOT).setNewName("target"))));
+        ns.expectOk(keeping(ns, MetaOp.newBuilder().setUnlink(UnlinkOp.newBuilder().setParent(ROOT).setName("dir")
+                .setIsDir(true))));
+
+        assertThat(unlinked.getReleasedChunksList()).isEmpty();
+        assertThat(ns.store.chunkExists(chunk)).isTrue();
+        assertThat(ns.attr(closed).getNlink()).isZero();
+        assertThat(ns.attrStatus(dir)).isEqualTo(ENOENT); // directories are never opened: gone at once
+        assertThat(ns.store.retainedInodes()).containsExactlyInAnyOrder(closed, open, replaced);
+        // The last logged release of a kept file does not delete it either.
+        ns.expectOk(ns.apply(ROOT_CRED, MetaOp.newBuilder().setKeepUnnamedFiles(true).setFileRelease(
+                FileReleaseOp.newBuilder().setSessionId(s).setInode(open).setFlags(READ))));
+        assertThat(ns.store.retainedInodes()).containsExactlyInAnyOrder(closed, open, replaced);
+
+        long named = ns.fileId(ALICE, ROOT, "named");
+        ns.expectOk(fileOpen(ns, ALICE, s, replaced, READ));
+        MetaResult purged = ns.expectOk(purge(ns, closed, open, replaced, named, closed, 999_999L));
+
+        assertThat(purged.getReleasedChunksList()).containsExactly(chunk);
+        assertThat(ns.store.chunkExists(chunk)).isFalse();
+        assertThat(ns.attrStatus(closed)).isEqualTo(ENOENT);
+        assertThat(ns.attrStatus(open)).isEqualTo(ENOENT);
+        assertThat(ns.attr(replaced).getNlink()).isZero(); // open in the log: skipped
+        assertThat(ns.attr(named).getNlink()).isEqualTo(1); // not retained: skipped
+        assertThat(ns.store.retainedInodes()).containsExactly(replaced);
+        assertThat(ns.store.stats().files()).isEqualTo(3); // new (now "target"), named, replaced
+
+        // Released by an op of an older record (no keep_unnamed_files): deleted at once, as then.
+        ns.expectOk(fileRelease(ns, s, replaced, READ));
+        assertThat(ns.store.retainedInodes()).isEmpty();
+        assertThat(ns.attrStatus(replaced)).isEqualTo(ENOENT);
+    }
+
+    @Test
+    void withoutKeepUnnamedFilesAnUnopenedFileIsDeletedAtOnceAsInOlderRecords() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        long chunk = ns.expectOk(ns.writeBegin(f, 0)).getChunk().getChunkId();
+        ns.expectOk(ns.writeEnd(f, 10));
+        assertThat(ns.expectOk(ns.unlink(ALICE, ROOT, "f")).getReleasedChunksList()).containsExactly(chunk);
+        assertThat(ns.store.retainedInodes()).isEmpty();
+    }
+
+    @Test
     void fileOpenChecksTheModeWithTheCallersCredentials() {
         long s = openSession(ns, 0);
         long f = ns.fileId(ALICE, ROOT, "f");
@@ -288,6 +349,19 @@ class SessionOpsTest {
     static MetaResult fileRelease(TestNamespace ns, long session, long inode, int flags) {
         return ns.apply(ROOT_CRED, MetaOp.newBuilder().setFileRelease(FileReleaseOp.newBuilder()
                 .setSessionId(session).setInode(inode).setFlags(flags)));
+    }
+
+    /** Applies the op as ALICE, as a leader that holds opens outside the log proposes it. */
+    static MetaResult keeping(TestNamespace ns, MetaOp.Builder op) {
+        return ns.apply(ALICE, op.setKeepUnnamedFiles(true));
+    }
+
+    static MetaResult purge(TestNamespace ns, long... inodes) {
+        PurgeRetainedOp.Builder op = PurgeRetainedOp.newBuilder();
+        for (long inode : inodes) {
+            op.addInodes(inode);
+        }
+        return ns.apply(ROOT_CRED, MetaOp.newBuilder().setKeepUnnamedFiles(true).setPurgeRetained(op));
     }
 
     static MetaResult expire(TestNamespace ns, long session) {

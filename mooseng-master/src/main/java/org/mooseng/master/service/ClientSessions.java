@@ -1,21 +1,29 @@
 package org.mooseng.master.service;
 
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.mooseng.common.Status;
 import org.mooseng.common.locks.LockMode;
 import org.mooseng.common.locks.LockRange;
 import org.mooseng.master.chunks.ChunkRegistry;
 import org.mooseng.master.raft.MetaLog;
+import org.mooseng.master.sessions.HeldOpens;
 import org.mooseng.master.sessions.LockTable;
 import org.mooseng.master.sessions.SessionLeases;
+import org.mooseng.meta.NamespaceReader;
 import org.mooseng.meta.SessionReader;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.FileOpenOp;
 import org.mooseng.proto.FileReleaseOp;
+import org.mooseng.proto.FileType;
+import org.mooseng.proto.HeldOpen;
 import org.mooseng.proto.ListSessionsReply;
 import org.mooseng.proto.LockReply;
 import org.mooseng.proto.LockRequest;
@@ -24,7 +32,10 @@ import org.mooseng.proto.MetaOp;
 import org.mooseng.proto.MetaResult;
 import org.mooseng.proto.OpenFileRequest;
 import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.PurgeRetainedOp;
+import org.mooseng.proto.ReclaimOpensRequest;
 import org.mooseng.proto.ReleaseFileRequest;
+import org.mooseng.proto.ReleasedOpen;
 import org.mooseng.proto.RenewSessionReply;
 import org.mooseng.proto.SessionExpireOp;
 import org.mooseng.proto.SessionInfo;
@@ -48,8 +59,15 @@ public final class ClientSessions {
     /** Bounds one log entry of batched releases (a client sends at most 1,024 at once). */
     static final int MAX_RELEASES_PER_CALL = 4095;
 
+    /** Bounds one PurgeRetainedOp. */
+    static final int MAX_PURGES_PER_OP = 4096;
+    private static final int READ = FileOpenOp.Flag.OPEN_READ_VALUE;
+    private static final int WRITE = FileOpenOp.Flag.OPEN_WRITE_VALUE;
+    private static final int LEADER_HELD = FileOpenOp.Flag.OPEN_LEADER_HELD_VALUE;
+
     private final MetaLog log;
     private final SessionReader sessions;
+    private final NamespaceReader namespace;
     private final ChunkRegistry registry;
     private final Clock clock;
     private final LongSupplier nowMs;
@@ -57,11 +75,15 @@ public final class ClientSessions {
     private final long lockGraceMs;
     private final LockTable locks = new LockTable();
     private final SessionLeases leases = new SessionLeases();
+    private final HeldOpens heldOpens = new HeldOpens();
+    /** A PurgeRetainedOp is proposed and not yet applied: the next is chosen after it. */
+    private final AtomicBoolean purging = new AtomicBoolean();
 
-    public ClientSessions(MetaLog log, SessionReader sessions, ChunkRegistry registry, Clock clock, long leaseMs,
-                          long lockGraceMs) {
+    public ClientSessions(MetaLog log, SessionReader sessions, NamespaceReader namespace, ChunkRegistry registry,
+                          Clock clock, long leaseMs, long lockGraceMs) {
         this.log = log;
         this.sessions = sessions;
+        this.namespace = namespace;
         this.registry = registry;
         this.clock = clock;
         this.nowMs = clock::millis;
@@ -81,6 +103,7 @@ public final class ClientSessions {
      */
     public void onLeadershipChange(long term) {
         leases.reset();
+        heldOpens.clear();
         if (term == 0) {
             locks.endTerm();
             return;
@@ -123,6 +146,46 @@ public final class ClientSessions {
 
     LockTable locks() {
         return locks;
+    }
+
+    HeldOpens heldOpens() {
+        return heldOpens;
+    }
+
+    /**
+     * Proposes the deletion of files without a name that no session has open, in the log or
+     * in this leader's memory; no-op on a follower, while a purge is being applied, and during
+     * the lock grace period (clients are still giving their opens back).
+     */
+    public void purgeRetained() {
+        if (!log.isLeader() || locks.term() == 0 || locks.inGrace(nowMs.getAsLong())
+                || !purging.compareAndSet(false, true)) {
+            return;
+        }
+        PurgeRetainedOp.Builder purge = PurgeRetainedOp.newBuilder();
+        synchronized (heldOpens) {
+            // Under the table's lock: an open that saw the file named is already counted here.
+            for (long inode : sessions.retainedInodes()) {
+                if (!heldOpens.isHeld(inode) && !sessions.isOpen(inode)) {
+                    purge.addInodes(inode);
+                    if (purge.getInodesCount() == MAX_PURGES_PER_OP) {
+                        break;
+                    }
+                }
+            }
+        }
+        if (purge.getInodesCount() == 0) {
+            purging.set(false);
+            return;
+        }
+        log.propose(MetaOps.stamped(MetaOp.newBuilder().setPurgeRetained(purge), clock)).whenComplete((r, error) -> {
+            purging.set(false);
+            if (error != null) {
+                LOG.debug("purge of {} unnamed files not applied", purge.getInodesCount(), error);
+            } else if (r.getStatus() == 0) {
+                registry.release(r.getReleasedChunksList());
+            }
+        });
     }
 
     CompletableFuture<SessionReply> open(OpenSessionRequest req) {
@@ -171,7 +234,49 @@ public final class ClientSessions {
         return ListSessionsReply.newBuilder().addAllSessions(sessions.sessions()).build();
     }
 
+    /**
+     * A read-only open of a file that has a name is held in this leader's memory: no log entry,
+     * the reply after a read of the applied state. Everything else (writing, a file without a
+     * name, anything refused) is registered through the log, which also gives the errors.
+     */
     CompletableFuture<AttrReply> openFile(OpenFileRequest req) {
+        if ((req.getFlags() & ~(READ | WRITE)) != 0) {
+            return CompletableFuture.completedFuture(AttrReply.newBuilder().setStatus(Status.EINVAL.code())
+                    .setMessage("open flags " + req.getFlags() + ": only OPEN_READ and OPEN_WRITE").build());
+        }
+        if (req.getFlags() != READ) {
+            return logOpen(req);
+        }
+        // The barrier makes the read current (a leader that lost its office without knowing
+        // it is not asked); a follower answers NOT_LEADER through the log path.
+        return log.readBarrier().thenCompose(confirmed -> {
+            if (!Boolean.TRUE.equals(confirmed)) {
+                return logOpen(req);
+            }
+            return holdOpen(req).map(CompletableFuture::completedFuture).orElseGet(() -> logOpen(req));
+        });
+    }
+
+    private Optional<AttrReply> holdOpen(OpenFileRequest req) {
+        synchronized (heldOpens) {
+            long term = locks.term();
+            if (term == 0 || sessions.session(req.getSessionId()).isEmpty()) {
+                return Optional.empty();
+            }
+            StatusReply access = namespace.access(req.getCred(), req.getInode(), 4);
+            if (access.getStatus() != 0) {
+                return Optional.empty();
+            }
+            AttrReply attr = namespace.getAttr(req.getInode());
+            if (attr.getStatus() != 0 || attr.getAttr().getType() != FileType.REGULAR || attr.getAttr().getNlink() == 0) {
+                return Optional.empty();
+            }
+            heldOpens.add(req.getSessionId(), req.getInode());
+            return Optional.of(attr.toBuilder().setLeaderHeld(true).setLeaderTerm(term).build());
+        }
+    }
+
+    private CompletableFuture<AttrReply> logOpen(OpenFileRequest req) {
         MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setCred(req.getCred()).setRequestId(req.getRequestId())
                 .setFileOpen(FileOpenOp.newBuilder()
                 .setSessionId(req.getSessionId()).setInode(req.getInode()).setFlags(req.getFlags())), clock);
@@ -188,13 +293,57 @@ public final class ClientSessions {
         if (req.getLockOwner() != 0) {
             locks.releaseOwner(req.getInode(), new LockTable.Owner(req.getSessionId(), req.getLockOwner()));
         }
+        // Opens held here are dropped here; the others go through the log.
+        List<ReleasedOpen> logged = new ArrayList<>();
+        for (ReleasedOpen open : allReleased(req)) {
+            if ((open.getFlags() & LEADER_HELD) != 0) {
+                heldOpens.release(req.getSessionId(), open.getInode());
+            } else {
+                logged.add(open);
+            }
+        }
+        if (logged.isEmpty()) {
+            return CompletableFuture.completedFuture(sessions.session(req.getSessionId()).isPresent()
+                    ? StatusReply.newBuilder().setStatus(0).build() : unknownSession(req.getSessionId()));
+        }
         MetaOp op = MetaOps.stamped(MetaOp.newBuilder().setRequestId(req.getRequestId()).setFileRelease(FileReleaseOp.newBuilder()
-                .setSessionId(req.getSessionId()).setInode(req.getInode()).setFlags(req.getFlags())
-                .addAllMore(req.getMoreList())), clock);
+                .setSessionId(req.getSessionId()).setInode(logged.get(0).getInode()).setFlags(logged.get(0).getFlags())
+                .addAllMore(logged.subList(1, logged.size()))), clock);
         return log.propose(op).thenApply(r -> {
             registry.release(r.getReleasedChunksList());
             return StatusReply.newBuilder().setStatus(r.getStatus()).setMessage(r.getMessage()).build();
         });
+    }
+
+    private static List<ReleasedOpen> allReleased(ReleaseFileRequest req) {
+        List<ReleasedOpen> all = new ArrayList<>(req.getMoreCount() + 1);
+        all.add(ReleasedOpen.newBuilder().setInode(req.getInode()).setFlags(req.getFlags()).build());
+        all.addAll(req.getMoreList());
+        return all;
+    }
+
+    /**
+     * A client gives its read-only opens back to this leader (after a failover): the session's
+     * opens held here become exactly those listed.
+     */
+    RenewSessionReply reclaimOpens(ReclaimOpensRequest req) {
+        long term = locks.term();
+        if (term == 0) {
+            return RenewSessionReply.newBuilder().setStatus(Status.NOT_LEADER.code()).build();
+        }
+        Map<Long, Integer> counts = new HashMap<>();
+        for (HeldOpen open : req.getOpensList()) {
+            counts.merge(open.getInode(), open.getCount(), Integer::sum);
+        }
+        synchronized (heldOpens) {
+            if (sessions.session(req.getSessionId()).isEmpty()) {
+                StatusReply unknown = unknownSession(req.getSessionId());
+                return RenewSessionReply.newBuilder().setStatus(unknown.getStatus()).setMessage(unknown.getMessage())
+                        .setLeaderTerm(term).build();
+            }
+            heldOpens.replace(req.getSessionId(), counts);
+        }
+        return RenewSessionReply.newBuilder().setStatus(0).setLeaderTerm(term).build();
     }
 
     /**
@@ -271,6 +420,7 @@ public final class ClientSessions {
         return log.propose(op).thenApply(r -> {
             if (r.getStatus() == 0 || r.getStatus() == Status.ESTALE.code()) {
                 int dropped = locks.releaseSession(sessionId);
+                heldOpens.dropSession(sessionId);
                 locks.sessionEnded(sessionId, nowMs.getAsLong()).ifPresent(grace -> logEarlyGraceEnd(grace, sessionId,
                         closedByClient ? "was closed" : "expired"));
                 leases.forget(sessionId);

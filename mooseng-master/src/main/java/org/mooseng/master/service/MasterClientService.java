@@ -21,6 +21,7 @@ import org.mooseng.proto.LockReply;
 import org.mooseng.proto.LockRequest;
 import org.mooseng.proto.OpenFileRequest;
 import org.mooseng.proto.OpenSessionRequest;
+import org.mooseng.proto.ReclaimOpensRequest;
 import org.mooseng.proto.ReleaseFileRequest;
 import org.mooseng.proto.RenewSessionReply;
 import org.mooseng.proto.SessionReply;
@@ -279,6 +280,13 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
             return opened;
         }
         return located.getStatus() == 0 ? opened.toBuilder().setFirstChunk(located).build() : opened;
+    }
+
+    @Override
+    public void reclaimOpens(ReclaimOpensRequest req, StreamObserver<RenewSessionReply> out) {
+        write(out, () -> CompletableFuture.completedFuture(sessions.reclaimOpens(req)),
+                m -> RenewSessionReply.newBuilder().setStatus(Status.NOT_LEADER.code()).setMessage(m).build(),
+                e -> RenewSessionReply.newBuilder().setStatus(Status.EIO.code()).setMessage(e).build());
     }
 
     @Override

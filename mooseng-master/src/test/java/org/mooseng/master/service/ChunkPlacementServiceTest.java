@@ -287,6 +287,9 @@ class ChunkPlacementServiceTest {
         assertThat(client.mutate(MutateRequest.newBuilder().setOp(MetaOp.newBuilder().setCred(ROOT)
                 .setUnlink(UnlinkOp.newBuilder().setParent(ROOT_INODE).setName("g"))).build()).getStatus()).isZero();
 
+        // The leader's purge deletes the unnamed file (no session has it open) within moments.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> master.sessionState().retainedInodes().isEmpty());
         assertThat(deletedIds(heartbeat("cs1"))).contains(released);
         assertThat(deletedIds(heartbeat("cs2"))).contains(released);
 
