@@ -110,8 +110,10 @@ public final class MasterConfig {
                     + "learns of the new leader at its next session renewal, every third of SESSION_LEASE_MS\n"
                     + "(10 s by default): keep this above that plus an election and the reclaim calls (15 s for\n"
                     + "the default lease); a session that never says it has reclaimed (a client killed or cut\n"
-                    + "off) makes every new lock wait it out. 0 = no grace period: locks of the old leader are\n"
-                    + "lost on failover.");
+                    + "off) makes every new lock wait it out. Files without a name are not deleted during the\n"
+                    + "period either: clients give back the read-only opens the old leader held in memory.\n"
+                    + "0 = no grace period: locks of the old leader are lost on failover, and an unlinked file\n"
+                    + "still being read may be deleted before its reader gives its open back.");
 
     public static final ConfigKey<Long> CHUNK_HEALTH_INTERVAL_MS = ConfigKey.integer("CHUNK_HEALTH_INTERVAL_MS",
             5_000, 100, 3_600_000, "milliseconds",
