@@ -325,7 +325,7 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
 
     @Override
     public Optional<SessionInfo> session(long sessionId) {
-        return readUnchecked(() -> view.session(sessionId).map(this::withOpenCount));
+        return readUnchecked(() -> view.session(sessionId));
     }
 
     @Override

@@ -9,6 +9,10 @@ public interface SessionReader {
     /** Every session with its count of distinct open inodes, in id order. */
     List<SessionInfo> sessions();
 
+    /**
+     * The session as stored, without open_files: a point read, for the checks on every
+     * session call (counting its opens is a scan that deleted opens make long).
+     */
     Optional<SessionInfo> session(long sessionId);
 
     /** The FileOpenOp flag bits (OPEN_READ, OPEN_WRITE) the session holds on the inode; 0 when not open. */
