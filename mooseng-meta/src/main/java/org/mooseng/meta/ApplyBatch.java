@@ -36,11 +36,18 @@ final class ApplyBatch {
     private final List<RawMutation> bookkeeping = new ArrayList<>();
     /** The op's MetaOp.keep_unnamed_files: unnamed regular files wait for a PurgeRetainedOp. */
     private boolean keepUnnamedFiles;
+    /** The op retained an inode or dropped an open: a file may have become purgeable. */
+    private boolean purgeCandidatesChanged;
 
     ApplyBatch(CommittedView committed, Counters counters) {
         this.committed = committed;
         this.countersBefore = counters;
         this.counters = counters;
+    }
+
+    /** Whether the op, if its changes are applied, may have made a retained file purgeable. */
+    boolean purgeCandidatesChanged() {
+        return purgeCandidatesChanged;
     }
 
     void keepUnnamedFiles(boolean keep) {
@@ -234,6 +241,7 @@ final class ApplyBatch {
         } else {
             raw.add(RawMutation.delete(Family.OPEN_FILES, Keys.ofLongs(sessionId, inode)));
             raw.add(RawMutation.delete(Family.OPEN_INODES, Keys.ofLongs(inode, sessionId)));
+            purgeCandidatesChanged = true;
         }
     }
 
@@ -255,6 +263,7 @@ final class ApplyBatch {
 
     void putRetained(long inode) {
         raw.add(RawMutation.put(Family.RETAINED, Keys.ofLong(inode), new byte[0]));
+        purgeCandidatesChanged = true;
     }
 
     /** Whether the committed state lists the inode as retained (nlink 0, kept for its opens or the purge). */

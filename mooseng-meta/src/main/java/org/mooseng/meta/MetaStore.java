@@ -65,6 +65,8 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
     private final ReentrantReadWriteLock stateLock = new ReentrantReadWriteLock();
     private volatile CommittedView view;
     private volatile Counters counters;
+    /** See {@link #purgeGeneration}. */
+    private final java.util.concurrent.atomic.AtomicLong purgeGeneration = new java.util.concurrent.atomic.AtomicLong();
     /** Changes with {@link #view}; used under {@link #applyLock}. */
     private AppliedRequests requests;
     private volatile boolean closed;
@@ -124,6 +126,9 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
             }
             requests.sweep(tx, op.getNow());
             tx.commit(index, accepted, stateLock.writeLock(), committed -> counters = committed);
+            if (accepted && tx.purgeCandidatesChanged()) {
+                purgeGeneration.incrementAndGet();
+            }
             return result;
         } finally {
             applyLock.unlock();
@@ -336,6 +341,11 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
     @Override
     public boolean isOpen(long inode) {
         return readUnchecked(() -> view.openElsewhere(inode, 0));
+    }
+
+    @Override
+    public long purgeGeneration() {
+        return purgeGeneration.get();
     }
 
     @Override

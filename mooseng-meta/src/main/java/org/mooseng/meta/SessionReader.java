@@ -23,4 +23,11 @@ public interface SessionReader {
 
     /** Inodes without a name kept only because a session has them open, in id order. */
     List<Long> retainedInodes();
+
+    /**
+     * A number that changes whenever an applied op retained an inode or dropped an open, so
+     * that a file may have become purgeable; while it stays the same, {@link #retainedInodes}
+     * need not be looked at again for that reason.
+     */
+    long purgeGeneration();
 }

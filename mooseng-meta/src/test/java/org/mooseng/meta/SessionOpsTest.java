@@ -231,6 +231,26 @@ class SessionOpsTest {
     }
 
     @Test
+    void thePurgeGenerationMovesOnlyWhenAFileMayHaveBecomePurgeable() {
+        long s = openSession(ns, 0);
+        long f = ns.fileId(ALICE, ROOT, "f");
+        ns.fileId(ALICE, ROOT, "g");
+        ns.expectOk(fileOpen(ns, ALICE, s, f, READ));
+        long before = ns.store.purgeGeneration();
+        ns.expectOk(ns.chmod(ALICE, f, 0600));
+        ns.expectOk(fileOpen(ns, ALICE, s, f, READ));
+        assertThat(ns.store.purgeGeneration()).isEqualTo(before);
+
+        ns.expectOk(keeping(ns, MetaOp.newBuilder().setUnlink(UnlinkOp.newBuilder().setParent(ROOT).setName("g"))));
+        long retained = ns.store.purgeGeneration();
+        assertThat(retained).isGreaterThan(before);
+        ns.expectOk(fileRelease(ns, s, f, READ)); // one of two opens: still open
+        assertThat(ns.store.purgeGeneration()).isEqualTo(retained);
+        ns.expectOk(fileRelease(ns, s, f, READ));
+        assertThat(ns.store.purgeGeneration()).isGreaterThan(retained);
+    }
+
+    @Test
     void withoutKeepUnnamedFilesAnUnopenedFileIsDeletedAtOnceAsInOlderRecords() {
         long f = ns.fileId(ALICE, ROOT, "f");
         long chunk = ns.expectOk(ns.writeBegin(f, 0)).getChunk().getChunkId();

@@ -78,6 +78,10 @@ public final class ClientSessions {
     private final HeldOpens heldOpens = new HeldOpens();
     /** A PurgeRetainedOp is proposed and not yet applied: the next is chosen after it. */
     private final AtomicBoolean purging = new AtomicBoolean();
+    /** Held opens were dropped (or the last purge may have left some): look at the retained files again. */
+    private final AtomicBoolean rescan = new AtomicBoolean(true);
+    /** The store's purge generation at the last look at the retained files. */
+    private volatile long scannedGeneration = -1;
 
     public ClientSessions(MetaLog log, SessionReader sessions, NamespaceReader namespace, ChunkRegistry registry,
                           Clock clock, long leaseMs, long lockGraceMs) {
@@ -104,6 +108,7 @@ public final class ClientSessions {
     public void onLeadershipChange(long term) {
         leases.reset();
         heldOpens.clear();
+        rescan.set(true);
         if (term == 0) {
             locks.endTerm();
             return;
@@ -162,6 +167,13 @@ public final class ClientSessions {
                 || !purging.compareAndSet(false, true)) {
             return;
         }
+        long generation = sessions.purgeGeneration();
+        boolean dirty = rescan.getAndSet(false);
+        if (generation == scannedGeneration && !dirty) {
+            purging.set(false); // nothing retained or released since the last look
+            return;
+        }
+        scannedGeneration = generation;
         PurgeRetainedOp.Builder purge = PurgeRetainedOp.newBuilder();
         synchronized (heldOpens) {
             // Under the table's lock: an open that saw the file named is already counted here.
@@ -179,6 +191,7 @@ public final class ClientSessions {
             return;
         }
         log.propose(MetaOps.stamped(MetaOp.newBuilder().setPurgeRetained(purge), clock)).whenComplete((r, error) -> {
+            rescan.set(true); // a full op leaves the rest for the next round
             purging.set(false);
             if (error != null) {
                 LOG.debug("purge of {} unnamed files not applied", purge.getInodesCount(), error);
@@ -298,6 +311,7 @@ public final class ClientSessions {
         for (ReleasedOpen open : allReleased(req)) {
             if ((open.getFlags() & LEADER_HELD) != 0) {
                 heldOpens.release(req.getSessionId(), open.getInode());
+                rescan.set(true);
             } else {
                 logged.add(open);
             }
@@ -343,6 +357,7 @@ public final class ClientSessions {
             }
             heldOpens.replace(req.getSessionId(), counts);
         }
+        rescan.set(true);
         return RenewSessionReply.newBuilder().setStatus(0).setLeaderTerm(term).build();
     }
 
@@ -421,6 +436,7 @@ public final class ClientSessions {
             if (r.getStatus() == 0 || r.getStatus() == Status.ESTALE.code()) {
                 int dropped = locks.releaseSession(sessionId);
                 heldOpens.dropSession(sessionId);
+                rescan.set(true);
                 locks.sessionEnded(sessionId, nowMs.getAsLong()).ifPresent(grace -> logEarlyGraceEnd(grace, sessionId,
                         closedByClient ? "was closed" : "expired"));
                 leases.forget(sessionId);
