@@ -8,8 +8,9 @@
 #    DIR/mnt) and the MooseFS 3.0 cluster of mfs-bench-cluster.sh (master, 3 chunk servers,
 #    goal 2, mounted at /tmp/mfsbench/mnt), and writes 64 MiB to each mount once (MooseFS's
 #    cluster script does that for MooseFS: the first write of a fresh cluster is slow), then
-#    (except with --quick) warms each up with one small fsbench run whose figures are dropped:
-#    MooseNG's daemons are JVMs, measured as they run in service, with their hot paths compiled.
+#    (except with --quick) warms each up with one fsbench run (REPS=1, the sizes of the
+#    measured passes) whose figures are dropped: MooseNG's daemons are JVMs, measured as they
+#    run in service, with their hot paths compiled.
 # 2. Pass p = 1..N: fscompare.sh (fsbench.sh on both mounts, REPS repetitions of every metric,
 #    the order of the two systems reversed on even passes), then the CPU cost of writing
 #    with 2 copies, in the same order: cpuacct.sh around `dd bs=4M conv=fsync` of 1 GiB,
@@ -26,7 +27,7 @@
 # --quick: one pass, one repetition, smaller sizes (SEQ_MB=256 PAR_MB=64 FIO_MB=64
 # FIO_RUNTIME=3 META_N=1000 SMALL_N=200 TREE_DEPTH=2, 256 MiB for the CPU line): a smoke
 # run of two or three minutes, not figures to report. The full run (2 passes, REPS=3) takes
-# 30 to 45 minutes on 2 vCPUs, most of it in MooseNG's metadata phases, and keeps the machine
+# 15 to 20 minutes on 2 vCPUs, most of it in MooseNG's metadata phases, and keeps the machine
 # busy: run nothing else meanwhile. `--report-only --out DIR` prints the table of a run again.
 #
 # Needs root (MooseFS runs in a network namespace; fsbench drops the page cache), cc, fio
@@ -261,12 +262,14 @@ ng_pids=${ng_pids# }
 [[ $(wc -w <<<"$ng_pids") -ge 5 ]] || die "expected a master, 3 chunk servers and a mount in $cluster/run, found PIDs: $ng_pids"
 dd if=/dev/zero of="$ng_mnt/.warmup" bs=1M count=64 conv=fsync status=none && rm -f "$ng_mnt/.warmup"
 
-# Daemons run for months: measure them warm. One small fsbench run on each mount first (its
-# figures are thrown away) compiles the hot paths of the JVMs; MooseFS gets the same for symmetry.
+# Daemons run for months: measure them warm. One fsbench run on each mount first (its figures
+# are thrown away) compiles the hot paths of the JVMs; MooseFS gets the same for symmetry. It
+# runs at the sizes of the measured passes: a smaller one (2,000 files, one directory listing
+# of them) left the listing, write and metadata paths still compiling in pass 1, which then
+# measured 0.3-0.7 of pass 2 for those metrics.
 warm_up() {
-    echo "## warming up $2 (a small fsbench run, not measured)"
-    REPS=1 SEQ_MB=128 PAR_MB=32 FIO_MB=32 FIO_RUNTIME=3 META_N=2000 SMALL_N=300 TREE_DEPTH=2 \
-        run_step "$shared/fsbench.sh" "$1" "$2-warmup" >"$out/$2-warmup.out" 2>&1 || true
+    echo "## warming up $2 (one fsbench run, not measured)"
+    REPS=1 run_step "$shared/fsbench.sh" "$1" "$2-warmup" >"$out/$2-warmup.out" 2>&1 || true
 }
 [[ $quick == 1 ]] || warm_up "$ng_mnt" mooseng
 
