@@ -166,6 +166,10 @@ class SessionMasterTest {
         assertThat(second.getLeaderHeld()).isTrue();
         assertThat(appliedIndex(client)).as("no log entry for a read-only open").isEqualTo(logIndex);
         assertThat(master.sessionState().isOpen(f)).isFalse();
+        long other = createFile(client, "other", TestMasters.ROOT);
+        assertThat(client.openFile(openFile(session, other, READ | WRITE)).getStatus()).isZero();
+        assertThat(client.listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList())
+                .singleElement().satisfies(s -> assertThat(s.getOpenFiles()).isEqualTo(2));
         // Refused opens go through the log, which gives the error.
         assertThat(client.setAttr(SetAttrRequest.newBuilder().setCred(TestMasters.ROOT).setOp(SetAttrOp.newBuilder()
                 .setInode(f).setMode(0600).setValid(SetAttrOp.Field.SET_MODE_VALUE)).build()).getStatus()).isZero();

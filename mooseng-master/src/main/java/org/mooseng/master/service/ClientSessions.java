@@ -243,8 +243,15 @@ public final class ClientSessions {
                 .setMessage(r.getMessage()).build());
     }
 
+    /** Every session; its open files count the opens this leader holds as well as the logged ones. */
     ListSessionsReply list() {
-        return ListSessionsReply.newBuilder().addAllSessions(sessions.sessions()).build();
+        ListSessionsReply.Builder reply = ListSessionsReply.newBuilder();
+        for (SessionInfo session : sessions.sessions()) {
+            long id = session.getSessionId();
+            long heldOnly = heldOpens.inodes(id).stream().filter(inode -> sessions.openFlags(id, inode) == 0).count();
+            reply.addSessions(session.toBuilder().setOpenFiles(session.getOpenFiles() + Math.toIntExact(heldOnly)));
+        }
+        return reply.build();
     }
 
     /**

@@ -2,6 +2,7 @@ package org.mooseng.master.sessions;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Read-only opens the leader holds in memory instead of in the log: per session, how many
@@ -71,6 +72,11 @@ public final class HeldOpens {
     /** Handles the session holds open on the inode. */
     public synchronized int count(long sessionId, long inode) {
         return bySession.getOrDefault(sessionId, Map.of()).getOrDefault(inode, 0);
+    }
+
+    /** The inodes the session holds open here. */
+    public synchronized Set<Long> inodes(long sessionId) {
+        return Set.copyOf(bySession.getOrDefault(sessionId, Map.of()).keySet());
     }
 
     /** Leadership changed: the opens of the old term are void. */
