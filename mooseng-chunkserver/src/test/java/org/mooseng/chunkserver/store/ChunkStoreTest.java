@@ -282,6 +282,24 @@ class ChunkStoreTest {
     }
 
     @Test
+    void partialWritesAnywhereKeepEveryBlockReadableAsWritten() throws Exception {
+        ChunkStore store = open();
+        byte[] expected = new byte[3 * BLOCK + 777];
+        Random random = new Random(21);
+        for (int i = 0; i < 200; i++) {
+            int offset = random.nextInt(expected.length - 1);
+            int length = 1 + random.nextInt(Math.min(expected.length - offset, i % 10 == 0 ? 2 * BLOCK : 9000));
+            byte[] bytes = new byte[length];
+            random.nextBytes(bytes);
+            store.write(ID, V1, V0, offset, ByteBuffer.wrap(bytes));
+            System.arraycopy(bytes, 0, expected, offset, length);
+        }
+        long written = store.get(ID).lengthBytes();
+        byte[] got = store.read(ID, V1, 0, (int) written);
+        assertThat(got).isEqualTo(java.util.Arrays.copyOf(expected, (int) written));
+    }
+
+    @Test
     void badHeaderAtStartIsQuarantinedAndNotListed() throws Exception {
         ChunkStore store = open();
         store.write(ID, V1, V0, 0, ByteBuffer.wrap(new byte[10]));
