@@ -115,6 +115,9 @@ final class SessionOpens implements AutoCloseable {
             if (reply.getStatus() == Status.NOT_LEADER.code()) {
                 heldTerm = 0; // the next leader gets the ledger, without this open
                 reclaimSoon();
+            } else if (reply.getStatus() == Status.ESTALE.code()) {
+                // The session expired: the leader dropped its opens already, this one with them.
+                LOG.debug("{}: release after the session expired: {}", subject, reply.getMessage());
             } else {
                 MoosengException.check(reply.getStatus(), subject, reply.getMessage());
             }
