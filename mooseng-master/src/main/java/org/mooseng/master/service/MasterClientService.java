@@ -262,8 +262,8 @@ public final class MasterClientService extends MasterClientServiceGrpc.MasterCli
 
     /**
      * The open's reply with where chunk 0 is, when asked for: it is read right after the open,
-     * so the client need not ask for it. The open is applied, so the answer is as current as
-     * a ReadChunk after it.
+     * so the client need not ask for it. The open was applied (logged) or passed a read barrier
+     * (held by the leader), so the answer is as current as a ReadChunk after it.
      */
     private AttrReply withFirstChunk(OpenFileRequest req, AttrReply opened, Context callContext) {
         if (!req.getWithFirstChunk() || opened.getStatus() != 0 || opened.getAttr().getSize() == 0
