@@ -5,7 +5,8 @@
 #   bench/profile.sh [--out DIR] [--groups "seq par fio meta small tree"]
 #
 # 1. Starts a fresh `mooseng up` cluster (1 master, 3 chunk servers, 2 copies, FUSE mount) and
-#    warms it up with one small fsbench run whose figures are dropped, as compare.sh does.
+#    warms it up with one fsbench run at the measured sizes whose figures are dropped, as
+#    compare.sh does.
 # 2. For each group: starts a JFR recording (settings=profile, plus CPU-time sampling) in every
 #    daemon with jcmd, runs fsbench.sh with that group only (REPS=1, fsbench's default sizes
 #    unless set), dumps the recordings to OUT/GROUP/ROLE.jfr and writes OUT/GROUP/summary.txt:
@@ -86,9 +87,8 @@ for f in "$cluster"/run/*.pid; do
 done
 [[ ${#pids[@]} -ge 5 ]] || die "expected a master, 3 chunk servers and a mount in $cluster/run"
 
-echo "## warming up (a small fsbench run, not measured)"
-REPS=1 SEQ_MB=128 PAR_MB=32 FIO_MB=32 FIO_RUNTIME=3 META_N=2000 SMALL_N=300 TREE_DEPTH=2 \
-    run_step "$shared/fsbench.sh" "$ng_mnt" warmup >"$out/warmup.out" 2>&1 || true
+echo "## warming up (one fsbench run, not measured)"
+REPS=1 run_step "$shared/fsbench.sh" "$ng_mnt" warmup >"$out/warmup.out" 2>&1 || true
 
 for g in $groups; do
     dir=$out/$g
