@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
@@ -66,7 +67,7 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
     private volatile CommittedView view;
     private volatile Counters counters;
     /** See {@link #purgeGeneration}. */
-    private final java.util.concurrent.atomic.AtomicLong purgeGeneration = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong purgeGeneration = new AtomicLong();
     /** Changes with {@link #view}; used under {@link #applyLock}. */
     private AppliedRequests requests;
     private volatile boolean closed;
@@ -208,6 +209,12 @@ public final class MetaStore implements MetadataStateMachine, NamespaceReader, S
     @Override
     public AttrReply getAttr(long inode) {
         return read(() -> NamespaceQueries.getAttr(view, inode),
+                e -> AttrReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
+    }
+
+    @Override
+    public AttrReply openableAttr(Credentials cred, long inode, int openFlags) {
+        return read(() -> NamespaceQueries.openableAttr(view, cred, inode, openFlags),
                 e -> AttrReply.newBuilder().setStatus(e.status().code()).setMessage(e.detail()).build());
     }
 

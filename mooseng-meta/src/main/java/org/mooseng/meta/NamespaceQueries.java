@@ -51,6 +51,13 @@ final class NamespaceQueries {
         return attrReply(requireInode(view, inode));
     }
 
+    static AttrReply openableAttr(CommittedView view, Credentials cred, long inode, int openFlags)
+            throws StatusException {
+        InodeRecord node = requireInode(view, inode);
+        SessionOps.requireOpenAllowed(cred, node, openFlags);
+        return attrReply(node);
+    }
+
     static StatusReply access(CommittedView view, Credentials cred, long inode, int mask) throws StatusException {
         InodeRecord node = requireInode(view, inode);
         if ((mask & ~7) != 0) {

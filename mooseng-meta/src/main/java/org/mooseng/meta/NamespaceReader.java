@@ -18,6 +18,12 @@ public interface NamespaceReader {
 
     AttrReply getAttr(long inode);
 
+    /**
+     * The attributes of a file the caller may open with these FileOpenOp flags (the check a
+     * FileOpenOp makes), in one read; the error the open would get otherwise.
+     */
+    AttrReply openableAttr(Credentials cred, long inode, int openFlags);
+
     /** access(2): mask of R_OK=4, W_OK=2, X_OK=1; 0 checks existence. */
     StatusReply access(Credentials cred, long inode, int mask);
 

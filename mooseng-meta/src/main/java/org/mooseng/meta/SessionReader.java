@@ -21,7 +21,10 @@ public interface SessionReader {
     /** Whether any session has the inode open. */
     boolean isOpen(long inode);
 
-    /** Inodes without a name kept only because a session has them open, in id order. */
+    /**
+     * Inodes without a name, kept while a session has them open or (ops with
+     * keep_unnamed_files) until a PurgeRetainedOp deletes them, in id order.
+     */
     List<Long> retainedInodes();
 
     /**

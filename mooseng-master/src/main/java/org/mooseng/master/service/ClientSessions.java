@@ -153,10 +153,6 @@ public final class ClientSessions {
         return locks;
     }
 
-    HeldOpens heldOpens() {
-        return heldOpens;
-    }
-
     /**
      * Proposes the deletion of files without a name that no session has open, in the log or
      * in this leader's memory; no-op on a follower, while a purge is being applied, and during
@@ -191,7 +187,9 @@ public final class ClientSessions {
             return;
         }
         log.propose(MetaOps.stamped(MetaOp.newBuilder().setPurgeRetained(purge), clock)).whenComplete((r, error) -> {
-            rescan.set(true); // a full op leaves the rest for the next round
+            if (purge.getInodesCount() == MAX_PURGES_PER_OP) {
+                rescan.set(true); // a full op may have left some for the next round
+            }
             purging.set(false);
             if (error != null) {
                 LOG.debug("purge of {} unnamed files not applied", purge.getInodesCount(), error);
@@ -283,11 +281,7 @@ public final class ClientSessions {
             if (term == 0 || sessions.session(req.getSessionId()).isEmpty()) {
                 return Optional.empty();
             }
-            StatusReply access = namespace.access(req.getCred(), req.getInode(), 4);
-            if (access.getStatus() != 0) {
-                return Optional.empty();
-            }
-            AttrReply attr = namespace.getAttr(req.getInode());
+            AttrReply attr = namespace.openableAttr(req.getCred(), req.getInode(), READ);
             if (attr.getStatus() != 0 || attr.getAttr().getType() != FileType.REGULAR || attr.getAttr().getNlink() == 0) {
                 return Optional.empty();
             }

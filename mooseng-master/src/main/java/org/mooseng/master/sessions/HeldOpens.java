@@ -69,11 +69,6 @@ public final class HeldOpens {
         return byInode.containsKey(inode);
     }
 
-    /** Handles the session holds open on the inode. */
-    public synchronized int count(long sessionId, long inode) {
-        return bySession.getOrDefault(sessionId, Map.of()).getOrDefault(inode, 0);
-    }
-
     /** The inodes the session holds open here. */
     public synchronized Set<Long> inodes(long sessionId) {
         return Set.copyOf(bySession.getOrDefault(sessionId, Map.of()).keySet());
