@@ -3,6 +3,7 @@ package org.mooseng.client;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.mooseng.common.InodeId;
 import org.mooseng.proto.AccessRequest;
@@ -38,14 +39,21 @@ final class MasterNamespace implements PathResolver.Namespace {
 
     private final MasterConnection master;
     private final Credentials credentials;
+    private final OwnDirectoryChanges ownChanges;
 
-    MasterNamespace(MasterConnection master, Credentials credentials) {
+    MasterNamespace(MasterConnection master, Credentials credentials, OwnDirectoryChanges ownChanges) {
         this.master = master;
         this.credentials = credentials;
+        this.ownChanges = ownChanges;
     }
 
     Credentials credentials() {
         return credentials;
+    }
+
+    /** See {@link MoosengClient#recentDirectoryStat}. */
+    Optional<RecentStat> recentDirectory(InodeId directory, long maxAgeNanos) {
+        return ownChanges.recent(directory.value(), maxAgeNanos);
     }
 
     @Override
@@ -102,20 +110,24 @@ final class MasterNamespace implements PathResolver.Namespace {
     /**
      * Runs one namespace change. Its request id is chosen once, here: every resend by
      * {@link MasterConnection#call} carries the same id, so the master applies the change once
-     * and answers a resend with the first result (not EEXIST or ENOENT).
+     * and answers a resend with the first result (not EEXIST or ENOENT). The directory it
+     * changed is remembered as the change left it ({@link OwnDirectoryChanges}).
      */
     MetaResult mutate(MetaOp.Builder op, String subject) throws MoosengException {
         MutateRequest request = MutateRequest.newBuilder()
                 .setOp(op.setCred(credentials).setRequestId(newRequestId())).build();
+        long mark = ownChanges.beforeChange(request.getOp());
         MetaResult result = master.call(subject, s -> s.mutate(request));
         MoosengException.check(result.getStatus(), subject, result.getMessage());
+        ownChanges.afterChange(mark, result);
         return result;
     }
 
-    /** A SetAttr, with one request id for all its resends, as {@link #mutate}. */
+    /** A SetAttr, with one request id for all its resends, as {@link #mutate}; forgets the inode's recent attributes. */
     SetAttrReply setAttr(SetAttrOp op, String subject) throws MoosengException {
         SetAttrRequest request = SetAttrRequest.newBuilder().setCred(credentials).setOp(op)
                 .setRequestId(newRequestId()).build();
+        ownChanges.beforeChange(op.getInode());
         SetAttrReply reply = master.call(subject, s -> s.setAttr(request));
         MoosengException.check(reply.getStatus(), subject, reply.getMessage());
         return reply;

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.mooseng.common.InodeId;
 import org.mooseng.common.Layout;
@@ -58,18 +59,21 @@ public final class MoosengClient implements AutoCloseable {
     private volatile ClientSession session;
     /** A view made by {@link #as}: it borrows the connections and the session, so closing it ends nothing. */
     private final boolean view;
+    /** Shared with the views: what this client's own changes left its directories as. */
+    private final OwnDirectoryChanges ownChanges;
 
     private MoosengClient(ClientOptions options, MasterConnection master, ChunkServerTransport transport) {
-        this(options, master, transport, false);
+        this(options, master, transport, new OwnDirectoryChanges(System::nanoTime), false);
     }
 
     private MoosengClient(ClientOptions options, MasterConnection master, ChunkServerTransport transport,
-                          boolean view) {
+                          OwnDirectoryChanges ownChanges, boolean view) {
         this.view = view;
         this.options = options;
         this.master = master;
         this.transport = transport;
-        this.namespace = new MasterNamespace(master, options.credentials().toProto());
+        this.ownChanges = ownChanges;
+        this.namespace = new MasterNamespace(master, options.credentials().toProto(), ownChanges);
         this.resolver = new PathResolver(namespace);
         this.reader = new ChunkReader(master, transport, namespace.credentials(), options.dataTimeoutMs());
         this.truncator = new ChunkTruncator(transport, options.dataTimeoutMs());
@@ -119,6 +123,17 @@ public final class MoosengClient implements AutoCloseable {
     }
 
     /**
+     * The directory's attributes as this client's (or a view's) last change of it left them
+     * (a create, mkdir, link, unlink or rmdir in it reports them), if they arrived at most
+     * {@code maxAgeNanos} ago and no later change of this client named the directory.
+     * Other clients' changes since are not seen: callers accept what a cache of that age may
+     * miss. Empty otherwise; {@link #stat} asks the master.
+     */
+    public Optional<RecentStat> recentDirectoryStat(InodeId directory, long maxAgeNanos) {
+        return namespace.recentDirectory(directory, maxAgeNanos);
+    }
+
+    /**
      * This client acting as another user: the same master channel, data connections and
      * session, other credentials on every call. Light enough to make per request (the FUSE
      * mount makes one per caller); closing a view does nothing, closing this client ends its
@@ -128,7 +143,8 @@ public final class MoosengClient implements AutoCloseable {
         if (credentials.equals(options.credentials())) {
             return this;
         }
-        MoosengClient other = new MoosengClient(options.withCredentials(credentials), master, transport, true);
+        MoosengClient other = new MoosengClient(options.withCredentials(credentials), master, transport, ownChanges,
+                true);
         other.session = session;
         return other;
     }

@@ -20,6 +20,7 @@ import org.mooseng.client.MoosengClient;
 import org.mooseng.client.MoosengException;
 import org.mooseng.client.MoosengFile;
 import org.mooseng.client.OpenFlag;
+import org.mooseng.client.RecentStat;
 import org.mooseng.client.UserCredentials;
 import org.mooseng.common.InodeId;
 import org.mooseng.common.Layout;
@@ -209,7 +210,19 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             // so does the atime of a read just answered.
             commitWriters(inode);
             accessTimes.awaitPending(inode);
-            return attributes(client(caller).stat(inode(inode)));
+            MoosengClient asCaller = client(caller);
+            // The kernel drops a directory's attributes after each create, mkdir or unlink in it
+            // and asks before its next permission check there; the change's reply told them.
+            // Given to the kernel for what is left of the attribute timeout since the change,
+            // they are never older than attributes the kernel would have kept itself.
+            long maxAgeNanos = (long) (attrTimeoutSeconds * 1e9);
+            Optional<RecentStat> recent = asCaller.recentDirectoryStat(inode(inode), maxAgeNanos);
+            if (recent.isPresent()) {
+                FileStat stat = recent.get().stat();
+                return new Reply.Attributes(AttributeMapping.toKernel(stat, stat.sizeBytes()),
+                        (maxAgeNanos - recent.get().ageNanos()) / 1e9);
+            }
+            return attributes(asCaller.stat(inode(inode)));
         });
     }
 

@@ -56,7 +56,7 @@ final class CreateOps {
                         SessionOps.requireOpenAllowed(cred, found, op.getOpenFlags());
                         SessionOps.register(tx, op.getOpenSession(), found.inode(), op.getOpenFlags());
                     }
-                    return Results.ok(found);
+                    return Results.ok(found).setParentAttr(parent.toAttr());
                 }
                 if (found.isDirectory()) {
                     throw new StatusException(Status.EISDIR, "inode " + found.inode() + " is a directory");
@@ -76,13 +76,13 @@ final class CreateOps {
         if (openAfterCreate) {
             SessionOps.requireSession(tx, op.getOpenSession());
         }
-        InodeRecord child = addInode(tx, cred, now, parent, name, op.getType(), op.getMode(),
+        Added added = addInode(tx, cred, now, parent, name, op.getType(), op.getMode(),
                 isDevice ? op.getRdev() : 0, 0);
         if (openAfterCreate) {
             // The creator's open is not checked against the new mode, as open(O_CREAT) does.
-            SessionOps.register(tx, op.getOpenSession(), child.inode(), op.getOpenFlags());
+            SessionOps.register(tx, op.getOpenSession(), added.child().inode(), op.getOpenFlags());
         }
-        return Results.ok(child);
+        return added.result();
     }
 
     static MetaResult.Builder symlink(ApplyBatch tx, Credentials cred, Timespec now, SymlinkOp op)
@@ -107,9 +107,9 @@ final class CreateOps {
             throw new StatusException(Status.EEXIST, "inode " + parent.inode() + ": '" + name + "' exists");
         }
         Permissions.require(cred, parent, Permissions.W_OK | Permissions.X_OK);
-        InodeRecord child = addInode(tx, cred, now, parent, name, FileType.SYMLINK, 0777, 0, targetBytes);
-        tx.putSymlink(child.inode(), target);
-        return Results.ok(child);
+        Added added = addInode(tx, cred, now, parent, name, FileType.SYMLINK, 0777, 0, targetBytes);
+        tx.putSymlink(added.child().inode(), target);
+        return added.result();
     }
 
     static MetaResult.Builder link(ApplyBatch tx, Credentials cred, Timespec now, LinkOp op) throws StatusException {
@@ -134,12 +134,20 @@ final class CreateOps {
         }
         InodeRecord linked = target.withNlink(target.nlink() + 1).withCtime(now);
         tx.putInode(linked);
-        tx.putInode(tx.addEntry(parent.inode(), name, linked.inode(), linked.type()).touched(now));
-        return Results.ok(linked);
+        InodeRecord updatedParent = tx.addEntry(parent.inode(), name, linked.inode(), linked.type()).touched(now);
+        tx.putInode(updatedParent);
+        return Results.ok(linked).setParentAttr(updatedParent.toAttr());
+    }
+
+    /** A new inode and its parent as the addition left it. */
+    private record Added(InodeRecord child, InodeRecord parent) {
+        MetaResult.Builder result() {
+            return Results.ok(child).setParentAttr(parent.toAttr());
+        }
     }
 
     /** Allocates a new inode under {@code parent}, links it as {@code name} and updates the parent. */
-    private static InodeRecord addInode(ApplyBatch tx, Credentials cred, Timespec now, InodeRecord parent,
+    private static Added addInode(ApplyBatch tx, Credentials cred, Timespec now, InodeRecord parent,
             String name, FileType type, int requestedMode, long rdev, long sizeBytes) throws StatusException {
         boolean isDirectory = type == FileType.DIRECTORY;
         if (isDirectory && parent.nlink() >= MAX_LINKS) {
@@ -165,6 +173,6 @@ final class CreateOps {
         }
         tx.putInode(updatedParent);
         tx.setCounters(tx.counters().plusStats(1, type == FileType.REGULAR ? 1 : 0, isDirectory ? 1 : 0, 0, 0));
-        return child;
+        return new Added(child, updatedParent);
     }
 }

@@ -47,6 +47,7 @@ final class RemoveOps {
             updatedParent = updatedParent.withNlink(updatedParent.nlink() - 1);
         }
         tx.putInode(updatedParent);
+        result.setParentAttr(updatedParent.toAttr());
         Optional<InodeRecord> remaining = dropName(tx, child, now, result);
         result.setAttr(remaining.orElse(child.withNlink(0).withCtime(now)).toAttr());
         return result;

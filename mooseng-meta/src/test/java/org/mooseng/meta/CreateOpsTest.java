@@ -274,4 +274,44 @@ class CreateOpsTest {
         assertThat(ns.dump()).isEqualTo(before);
         assertThat(ns.store.lastAppliedIndex()).isEqualTo(ns.index());
     }
+
+    @Test
+    void eachChangeOfANameReportsItsDirectoryAsItLeftIt() {
+        long d = ns.dirId(ALICE, ROOT, "d");
+        ns.tick();
+        MetaResult mkdir = ns.expectOk(ns.mkdir(ALICE, d, "sub"));
+        assertThat(mkdir.getParentAttr()).isEqualTo(ns.attr(d));
+        assertThat(mkdir.getParentAttr().getNlink()).isEqualTo(3);
+        assertThat(mkdir.getParentAttr().getMtime()).isEqualTo(ns.now);
+        ns.tick();
+        MetaResult file = ns.expectOk(ns.file(ALICE, d, "f"));
+        assertThat(file.getParentAttr()).isEqualTo(ns.attr(d));
+        assertThat(file.getParentAttr().getMtime()).isEqualTo(ns.now);
+        ns.tick();
+        MetaResult existing = ns.expectOk(ns.createExclusive(ALICE, d, "f", false));
+        assertThat(existing.getParentAttr()).isEqualTo(ns.attr(d)); // unchanged, still current
+        ns.tick();
+        MetaResult symlink = ns.expectOk(ns.symlink(ALICE, d, "s", "f"));
+        assertThat(symlink.getParentAttr()).isEqualTo(ns.attr(d));
+        ns.tick();
+        MetaResult link = ns.expectOk(ns.link(ALICE, file.getAttr().getInode(), d, "g"));
+        assertThat(link.getParentAttr()).isEqualTo(ns.attr(d));
+        assertThat(link.getParentAttr().getCtime()).isEqualTo(ns.now);
+        ns.tick();
+        MetaResult unlink = ns.expectOk(ns.unlink(ALICE, d, "g"));
+        assertThat(unlink.getParentAttr()).isEqualTo(ns.attr(d));
+        ns.tick();
+        MetaResult rmdir = ns.expectOk(ns.rmdir(ALICE, d, "sub"));
+        assertThat(rmdir.getParentAttr()).isEqualTo(ns.attr(d));
+        assertThat(rmdir.getParentAttr().getNlink()).isEqualTo(2);
+        assertThat(rmdir.getParentAttr().getMtime()).isEqualTo(ns.now);
+    }
+
+    @Test
+    void aRefusedChangeReportsNoDirectory() {
+        long d = ns.dirId(ALICE, ROOT, "d");
+        ns.fileId(ALICE, d, "f");
+        assertThat(ns.mkdir(ALICE, d, "f").hasParentAttr()).isFalse();
+        assertThat(ns.unlink(ALICE, d, "missing").hasParentAttr()).isFalse();
+    }
 }
