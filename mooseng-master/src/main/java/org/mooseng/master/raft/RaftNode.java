@@ -3,6 +3,7 @@ package org.mooseng.master.raft;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,6 +44,8 @@ public final class RaftNode implements MetaLog, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RaftNode.class);
     static final String GROUP_ID = RaftEndpoints.GROUP_ID;
     private static final byte[] NO_READ_CONTEXT = new byte[0];
+    /** Where the Raft log's segments are, under the member's directory ({@link SegmentLogStorage}). */
+    static final String SEGMENT_LOG_DIR = "log-segments";
     private static final java.time.Duration SHUTDOWN_WAIT = java.time.Duration.ofSeconds(10);
     /** How often the member checks its free disk space and, leading, which members answer. */
     private static final java.time.Duration WATCH_INTERVAL = java.time.Duration.ofSeconds(1);
@@ -115,7 +118,15 @@ public final class RaftNode implements MetaLog, AutoCloseable {
         options.setElectionTimeoutMs(settings.electionTimeoutMs());
         options.setSnapshotIntervalSecs(settings.snapshotIntervalS());
         options.setFsm(new MetaStateMachineAdapter(stateMachine, this, settings.dir().resolve("restore-scratch")));
-        options.setLogUri(settings.dir().resolve("log").toString());
+        Path rocksLog = settings.dir().resolve("log");
+        if (Files.exists(rocksLog.resolve("CURRENT"))) {
+            // A data directory made before the segment log: its entries stay where they are.
+            options.setLogUri(rocksLog.toString());
+            LOG.info("master raft {}: the log is jraft's RocksDB log in {}", settings.self(), rocksLog);
+        } else {
+            options.setLogUri(settings.dir().resolve(SEGMENT_LOG_DIR).toString());
+            options.setServiceFactory(SegmentLogStorage.serviceFactory());
+        }
         options.setRaftMetaUri(settings.dir().resolve("meta").toString());
         options.setSnapshotUri(settings.dir().resolve("snapshot").toString());
         options.setSharedTimerPool(true);
