@@ -8,9 +8,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.mooseng.chunkserver.store.ChunkStore;
+import org.mooseng.protocol.NettyTransport;
 import org.mooseng.protocol.data.DataFrame;
 import org.mooseng.protocol.data.DataFrameChannelCodec;
 import org.slf4j.Logger;
@@ -43,11 +42,11 @@ public final class DataServer implements AutoCloseable {
     private DataServer(String listenHost, int port, String advertiseHost, int networkThreads, Context context)
             throws IOException {
         sequencer = new ChunkSequencer(context.disk());
-        bossGroup = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-        workerGroup = new MultiThreadIoEventLoopGroup(networkThreads, NioIoHandler.newFactory());
+        bossGroup = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(networkThreads, NettyTransport.ioHandlerFactory());
         try {
             serverChannel = new ServerBootstrap().group(bossGroup, workerGroup)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(NettyTransport.serverChannel())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
