@@ -27,7 +27,7 @@ import org.mooseng.client.MoosengException;
  */
 final class DirectoryListing {
     /** Entries fetched from the master at once; bounds the memory an open directory holds. */
-    static final int FETCH_ENTRIES = 1024;
+    static final int FETCH_ENTRIES = 4096;
 
     /** Fetches up to {@code maxEntries} entries after {@code cookie}. */
     @FunctionalInterface

@@ -69,7 +69,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private static final long RELEASE_WAIT_NANOS = 5_000_000_000L;
     /** Bytes a readdir entry takes at least (24-byte header plus a short name); bounds the page asked for. */
     private static final int MIN_DIRENT_BYTES = 32;
-    private static final int MAX_PAGE_ENTRIES = 1024;
+    private static final int MAX_PAGE_ENTRIES = 4096;
     /**
      * The xattr namespaces stored as plain attributes; any other name is EOPNOTSUPP, as on a
      * local file system without that support. "system." holds POSIX ACLs, whose meaning the

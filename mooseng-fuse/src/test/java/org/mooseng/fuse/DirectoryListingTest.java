@@ -63,17 +63,22 @@ class DirectoryListingTest {
         }
     }
 
+    /** Entries of one page fetched from the master. */
+    private static final int PAGE = DirectoryListing.FETCH_ENTRIES;
+    /** A directory of three pages, the last not full. */
+    private static final int THREE_PAGES = 3 * PAGE - 72;
+
     @Test
     void aLargeDirectoryIsListedOnceInOrderWithAFewMasterCalls() throws Exception {
-        Directory dir = new Directory(3000);
+        Directory dir = new Directory(THREE_PAGES);
         DirectoryListing listing = new DirectoryListing(dir::page, Runnable::run);
 
         List<String> names = listAll(listing, 100);
 
-        assertThat(names).hasSize(3000).doesNotHaveDuplicates();
+        assertThat(names).hasSize(THREE_PAGES).doesNotHaveDuplicates();
         assertThat(names).containsExactlyElementsOf(dir.byCookie.values());
-        // 3000 entries in pages of 1024: three fetches, and the empty end needs none.
-        assertThat(dir.fetchedAfter).containsExactly(0L, 1024 * 3L, 2048 * 3L);
+        // Three pages: three fetches, and the empty end needs none.
+        assertThat(dir.fetchedAfter).containsExactly(0L, PAGE * 3L, 2L * PAGE * 3L);
     }
 
     @Test
@@ -118,7 +123,7 @@ class DirectoryListingTest {
         }
     }
 
-    /** Reads a whole page of 1024 entries as the kernel would, 100 at a time; returns the last cookie. */
+    /** Reads a whole page as the kernel would, 100 entries at a time; returns the last cookie. */
     private static long readFirstPage(DirectoryListing listing) throws Exception {
         long cookie = 0;
         for (int read = 0; read < DirectoryListing.FETCH_ENTRIES; ) {
@@ -131,7 +136,7 @@ class DirectoryListingTest {
 
     @Test
     void theNextPageIsFetchedInTheBackgroundOnceTheKernelStartsOnAPage() throws Exception {
-        Directory dir = new Directory(3000);
+        Directory dir = new Directory(THREE_PAGES);
         HeldTasks background = new HeldTasks();
         DirectoryListing listing = new DirectoryListing(dir::page, background);
 
@@ -141,42 +146,43 @@ class DirectoryListingTest {
 
         background.runAll();
         long endOfFirstPage = readFirstPage(listing);
-        assertThat(endOfFirstPage).isEqualTo(1024 * 3L);
+        assertThat(endOfFirstPage).isEqualTo(PAGE * 3L);
         List<DirectoryPage.Entry> next = listing.entriesAfter(endOfFirstPage, 100).entries();
 
-        assertThat(next.getFirst().entry().name()).isEqualTo("f1025");
-        assertThat(dir.fetchedAfter).as("the second page came from the prefetch").containsExactly(0L, 1024 * 3L);
+        assertThat(next.getFirst().entry().name()).isEqualTo("f" + (PAGE + 1));
+        assertThat(dir.fetchedAfter).as("the second page came from the prefetch").containsExactly(0L, PAGE * 3L);
         assertThat(background.queued).as("and the third is on its way").hasSize(1);
     }
 
     @Test
     void aFailedPrefetchIsFetchedAgainWhenTheKernelGetsThere() throws Exception {
-        Directory dir = new Directory(3000);
-        dir.failOnce.add(1024 * 3L);
+        Directory dir = new Directory(THREE_PAGES);
+        dir.failOnce.add(PAGE * 3L);
         DirectoryListing listing = new DirectoryListing(dir::page, Runnable::run);
 
         long endOfFirstPage = readFirstPage(listing);
         List<DirectoryPage.Entry> next = listing.entriesAfter(endOfFirstPage, 100).entries();
 
-        assertThat(next.getFirst().entry().name()).isEqualTo("f1025");
-        assertThat(dir.fetchedAfter).startsWith(0L, 1024 * 3L, 1024 * 3L);
+        assertThat(next.getFirst().entry().name()).isEqualTo("f" + (PAGE + 1));
+        assertThat(dir.fetchedAfter).startsWith(0L, PAGE * 3L, PAGE * 3L);
     }
 
     @Test
     void aSeekElsewhereOrARewindDoesNotUseThePrefetchedPage() throws Exception {
-        Directory dir = new Directory(3000);
+        Directory dir = new Directory(THREE_PAGES);
+        long beyond = (2L * PAGE + 100) * 3L; // in the last page: nothing more to prefetch
         HeldTasks background = new HeldTasks();
         DirectoryListing listing = new DirectoryListing(dir::page, background);
         listing.entriesAfter(0, 100);
 
         // a position past the buffered page, not where the prefetch starts
-        assertThat(listing.entriesAfter(2000 * 3L, 1).entries().getFirst().entry().name()).isEqualTo("f2001");
+        assertThat(listing.entriesAfter(beyond, 1).entries().getFirst().entry().name()).isEqualTo("f" + (2 * PAGE + 101));
         listing.restart();
         dir.byCookie.put(1L, "new");
         background.runAll();
 
         assertThat(listing.entriesAfter(0, 1).entries().getFirst().entry().name()).as("the rewind lists the directory as it is now")
                 .isEqualTo("new");
-        assertThat(dir.fetchedAfter).containsExactly(0L, 2000 * 3L, 1024 * 3L, 0L);
+        assertThat(dir.fetchedAfter).containsExactly(0L, beyond, PAGE * 3L, 0L);
     }
 }

@@ -25,14 +25,23 @@ final class DirentPacker {
 
     /** Packs entries from the start of {@code items} while they fit in {@code maxBytes}; returns the bytes. */
     static ByteBuffer pack(List<DirectoryItem> items, long maxBytes) {
-        int capacity = (int) Math.min(maxBytes, Integer.MAX_VALUE);
-        ByteBuffer out = ByteBuffer.allocate(Math.max(0, capacity)).order(ByteOrder.nativeOrder());
+        // The kernel offers up to 1 MiB; a buffer of just what fits saves zeroing the rest.
+        long limit = Math.min(maxBytes, Integer.MAX_VALUE);
+        int capacity = 0;
+        int count = 0;
         for (DirectoryItem item : items) {
-            byte[] name = item.name();
-            int size = entryBytes(name.length);
-            if (size > out.remaining()) {
+            int size = entryBytes(item.name().length);
+            if (capacity + size > limit) {
                 break;
             }
+            capacity += size;
+            count++;
+        }
+        ByteBuffer out = ByteBuffer.allocate(capacity).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < count; i++) {
+            DirectoryItem item = items.get(i);
+            byte[] name = item.name();
+            int size = entryBytes(name.length);
             int start = out.position();
             out.putLong(item.inode());
             out.putLong(item.nextOffset());

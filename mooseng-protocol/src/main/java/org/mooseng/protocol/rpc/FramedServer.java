@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
 public final class FramedServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FramedServer.class);
     private static final long WARN_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /**
+     * Room for a whole reply in the socket: a listing page (about 100 KiB) does not fit the
+     * 16 KiB Linux starts a connection with, and a reply that does not fit waits for the
+     * client to read the first part before the rest is sent.
+     */
+    static final int REPLY_SEND_BUFFER_BYTES = 1 << 20;
 
     private final Map<String, ServerMethodDefinition<?, ?>> methods;
     private final Executor executor;
@@ -56,6 +62,7 @@ public final class FramedServer implements AutoCloseable {
                 .channel(NettyTransport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_SNDBUF, REPLY_SEND_BUFFER_BYTES)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel channel) {
