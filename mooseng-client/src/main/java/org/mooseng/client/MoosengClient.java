@@ -2,6 +2,7 @@ package org.mooseng.client;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -9,6 +10,7 @@ import java.util.Set;
 import org.mooseng.common.InodeId;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
+import org.mooseng.proto.AccessTimesOp;
 import org.mooseng.proto.Attr;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.FileOpenOp;
@@ -425,6 +427,20 @@ public final class MoosengClient implements AutoCloseable {
         CreateOp create = CreateOp.newBuilder().setParent(parent.value()).setName(name).setType(type.toProto())
                 .setMode(mode & 07777).setRdev(rdev).setExclusive(true).build();
         return FileStat.from(namespace.mutate(MetaOp.newBuilder().setCreate(create), subject).getAttr());
+    }
+
+    /**
+     * Moves the atime of each inode to now, as reads of them would (files read, directories
+     * listed), in one metadata change: with {@code relatime}, only where Linux's relatime rule
+     * allows it. Inodes gone or unreadable by this client are left as they are.
+     */
+    public void touchAccessTimes(Collection<InodeId> inodes, boolean relatime) throws MoosengException {
+        if (inodes.isEmpty()) {
+            return;
+        }
+        AccessTimesOp.Builder op = AccessTimesOp.newBuilder().setRelatime(relatime);
+        inodes.forEach(inode -> op.addInodes(inode.value()));
+        namespace.mutate(MetaOp.newBuilder().setAccessTimes(op), inodes.size() + " accessed inodes");
     }
 
     public void unlink(String path) throws MoosengException {

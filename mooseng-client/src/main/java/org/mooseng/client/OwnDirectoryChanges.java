@@ -60,6 +60,7 @@ final class OwnDirectoryChanges {
             case UNLINK -> markLocked(op.getUnlink().getParent(), mark);
             case SET_XATTR -> markLocked(op.getSetXattr().getInode(), mark);
             case REMOVE_XATTR -> markLocked(op.getRemoveXattr().getInode(), mark);
+            case ACCESS_TIMES -> op.getAccessTimes().getInodesList().forEach(inode -> markLocked(inode, mark));
             default -> entries.clear();
         }
         return mark;

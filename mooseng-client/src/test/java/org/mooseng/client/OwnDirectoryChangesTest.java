@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
+import org.mooseng.proto.AccessTimesOp;
 import org.mooseng.proto.Attr;
 import org.mooseng.proto.CreateOp;
 import org.mooseng.proto.MetaOp;
@@ -63,6 +64,18 @@ class OwnDirectoryChangesTest {
         changes.afterChange(mark, created(10, directory(7, 2)));
         changes.beforeChange(7);
         assertThat(changes.recent(7, SECOND)).isEmpty();
+    }
+
+    @Test
+    void accessTimesForgetTheDirectoriesTheyNameOnly() {
+        long seven = changes.beforeChange(create(7, "a"));
+        changes.afterChange(seven, created(10, directory(7, 2)));
+        long eight = changes.beforeChange(create(8, "a"));
+        changes.afterChange(eight, created(11, directory(8, 2)));
+        changes.beforeChange(MetaOp.newBuilder().setAccessTimes(AccessTimesOp.newBuilder().addInodes(7)
+                .addInodes(12)).build());
+        assertThat(changes.recent(7, SECOND)).isEmpty();
+        assertThat(changes.recent(8, SECOND)).isPresent();
     }
 
     @Test

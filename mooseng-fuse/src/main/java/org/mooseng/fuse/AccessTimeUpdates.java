@@ -1,41 +1,48 @@
 package org.mooseng.fuse;
 
 import java.time.Clock;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import org.mooseng.client.FileStat;
 import org.mooseng.client.MoosengClient;
 import org.mooseng.client.MoosengException;
 import org.mooseng.common.InodeId;
 import org.mooseng.fuse.ll.KernelCache;
-import org.mooseng.proto.SetAttrOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * atime on read, as a local file system keeps it under the mount's {@link AccessTimePolicy}.
- * A read never waits for it: the check (a stat) and the update (a SetAttr of atime only, one
- * Raft commit) run on a small bounded pool after the read is answered, at most once per open
- * handle until the handle writes, and at most one at a time per inode. Attribute replies
- * (getattr, lookup) wait a bounded time for an update in flight, so a stat right after a read
- * shows it; after each update the kernel's cached attributes are dropped. A failed update is
- * logged at DEBUG and forgotten: atime is advisory.
+ * A read never waits for it: the inodes read (at most once per open handle until the handle
+ * writes) and the directories listed are queued, and one background thread sends what queued
+ * within {@link #LINGER_MS} as one metadata change ({@link MoosengClient#touchAccessTimes}),
+ * in which the master applies the relatime rule to each inode as it is then. So reading 2,000
+ * files just written costs a few hundred commits at most instead of 2,000, and no stat.
+ * Attribute replies (getattr, lookup) wait a bounded time for an update queued or in flight,
+ * so a stat right after a read shows it; after each update the kernel's cached attributes are
+ * dropped. A failed update is logged at DEBUG and forgotten: atime is advisory.
  *
  * <p>The update is made with the mount's own identity: reading a file does not require the
  * write permission the master asks of a caller who touches times.
  */
 final class AccessTimeUpdates implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AccessTimeUpdates.class);
-    private static final int THREADS = 4;
-    private static final int MAX_QUEUED_UPDATES = 1024;
+    private static final int MAX_QUEUED_UPDATES = 4096;
+    /**
+     * How long an update waits for others to share its commit. Reads come one every few
+     * hundred microseconds (a directory tree listed and removed, small files read back), and
+     * one commit per read was a fifth of the time of reading small files just written.
+     */
+    static final long LINGER_MS = 10;
     /** How long an attribute reply waits for an update in flight; a commit takes a few ms. */
     static final long PENDING_WAIT_MS = 1000;
     private static final long CLOSE_WAIT_MS = 2000;
@@ -43,9 +50,16 @@ final class AccessTimeUpdates implements AutoCloseable {
     private final MoosengClient client;
     private final AccessTimePolicy policy;
     private final Clock clock;
-    private final ThreadPoolExecutor pool;
-    /** Updates queued or running, by inode; an entry lives only that long, so the queue bounds it. */
+    private final ExecutorService sender = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("mooseng-atime").factory());
+    /** Updates queued or being sent, by inode; an entry lives only that long, so the queue bounds it. */
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
+    /** Inodes waiting for the next change, and whether the sender is at work; guarded by itself. */
+    private final List<Long> queued = new ArrayList<>();
+    private boolean sending;
+    /** An attribute reply waits: send what is queued without lingering. */
+    private boolean urgent;
+    private boolean closing;
     private final LongAdder updatesCommitted = new LongAdder();
     private volatile KernelCache kernelCache = KernelCache.NONE;
 
@@ -54,14 +68,6 @@ final class AccessTimeUpdates implements AutoCloseable {
         this.client = client;
         this.policy = policy;
         this.clock = clock;
-        AtomicInteger threadNumber = new AtomicInteger();
-        this.pool = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(MAX_QUEUED_UPDATES), runnable -> {
-                    Thread thread = new Thread(runnable, "mooseng-atime-" + threadNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                }, new ThreadPoolExecutor.AbortPolicy());
-        pool.allowCoreThreadTimeOut(true);
     }
 
     AccessTimePolicy policy() {
@@ -82,7 +88,7 @@ final class AccessTimeUpdates implements AutoCloseable {
 
     /** After the first page of a directory listing (offset 0), once per listing as on a local file system. */
     void afterListingStarted(long directory) {
-        if (!policy.updatesNothing()) {
+        if (!policy.updatesNothing() && policy.directories()) {
             schedule(directory);
         }
     }
@@ -111,6 +117,10 @@ final class AccessTimeUpdates implements AutoCloseable {
         if (update == null) {
             return false;
         }
+        synchronized (queued) {
+            urgent = true;
+            queued.notifyAll();
+        }
         try {
             update.get(PENDING_WAIT_MS, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -121,7 +131,7 @@ final class AccessTimeUpdates implements AutoCloseable {
         return true;
     }
 
-    /** SetAttr commits made for atime, for tests and diagnostics. */
+    /** Metadata changes sent for atime (each for all the inodes queued then), for tests and diagnostics. */
     long updatesCommitted() {
         return updatesCommitted.sum();
     }
@@ -130,50 +140,89 @@ final class AccessTimeUpdates implements AutoCloseable {
         CompletableFuture<Void> created = new CompletableFuture<>();
         CompletableFuture<Void> running = pending.putIfAbsent(inode, created);
         if (running != null) {
-            return; // the update in flight stamps the time of this access too
+            return; // the update queued or in flight stamps the time of this access too
         }
-        try {
-            pool.execute(() -> {
-                try {
-                    update(inode);
-                } finally {
-                    pending.remove(inode, created);
-                    created.complete(null);
+        synchronized (queued) {
+            if (queued.size() < MAX_QUEUED_UPDATES) {
+                queued.add(inode);
+                if (!sending) {
+                    try {
+                        sender.execute(this::sendQueued);
+                        sending = true;
+                    } catch (RejectedExecutionException e) {
+                        queued.remove(queued.size() - 1); // closing
+                    }
                 }
-            });
-        } catch (RejectedExecutionException e) {
-            pending.remove(inode, created);
-            created.complete(null);
-            LOG.debug("inode {}: atime update dropped ({} queued, or closing)", inode, MAX_QUEUED_UPDATES);
+                if (sending) {
+                    return;
+                }
+            }
         }
+        pending.remove(inode, created);
+        created.complete(null);
+        LOG.debug("inode {}: atime update dropped ({} queued, or closing)", inode, MAX_QUEUED_UPDATES);
     }
 
-    private void update(long inode) {
-        try {
-            InodeId id = new InodeId(inode);
-            FileStat stat = client.stat(id);
-            if (!policy.needsUpdate(stat.isDirectory(), stat.atime(), stat.mtime(), stat.ctime(), clock.instant())) {
-                return;
+    /**
+     * Sends what is queued, one change at a time, until nothing is. Each change waits up to
+     * {@link #LINGER_MS} for more reads to join it, unless an attribute reply waits for one
+     * of its inodes or the mount closes.
+     */
+    private void sendQueued() {
+        while (true) {
+            List<Long> batch;
+            synchronized (queued) {
+                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MS);
+                long left;
+                while (!urgent && !closing && queued.size() < MAX_QUEUED_UPDATES
+                        && (left = deadline - System.nanoTime()) > 0) {
+                    try {
+                        TimeUnit.NANOSECONDS.timedWait(queued, left);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                urgent = false;
+                if (queued.isEmpty()) {
+                    sending = false;
+                    return;
+                }
+                batch = List.copyOf(queued);
+                queued.clear();
             }
-            client.setAttr(id, SetAttrOp.newBuilder().setValid(SetAttrOp.Field.ACCESSED_VALUE));
-            updatesCommitted.increment();
-            kernelCache.invalidateAttributes(inode);
-        } catch (MoosengException e) {
-            LOG.debug("inode {}: atime update failed: {}", inode, e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.debug("inode {}: atime update failed: {}", inode, e.toString());
+            try {
+                client.touchAccessTimes(batch.stream().map(InodeId::new).toList(),
+                        policy.mode() == AccessTimePolicy.Mode.RELATIME);
+                updatesCommitted.increment();
+            } catch (MoosengException e) {
+                LOG.debug("atime update of {} inodes failed: {}", batch.size(), e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.debug("atime update of {} inodes failed: {}", batch.size(), e.toString());
+            }
+            for (long inode : batch) {
+                kernelCache.invalidateAttributes(inode);
+                CompletableFuture<Void> done = pending.remove(inode);
+                if (done != null) {
+                    done.complete(null);
+                }
+            }
         }
     }
 
     @Override
     public void close() {
-        pool.shutdown();
+        synchronized (queued) {
+            closing = true;
+            queued.notifyAll();
+        }
+        sender.shutdown();
         try {
-            if (!pool.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
-                pool.shutdownNow();
+            if (!sender.awaitTermination(CLOSE_WAIT_MS, TimeUnit.MILLISECONDS)) {
+                sender.shutdownNow();
             }
         } catch (InterruptedException e) {
-            pool.shutdownNow();
+            sender.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }

@@ -8,6 +8,7 @@ import java.util.List;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 import org.mooseng.common.StatusException;
+import org.mooseng.proto.AccessTimesOp;
 import org.mooseng.proto.Credentials;
 import org.mooseng.proto.MetaResult;
 import org.mooseng.proto.RemoveXattrOp;
@@ -79,6 +80,40 @@ final class AttrOps {
         }
         tx.putInode(updated);
         return result.setAttr(updated.toAttr());
+    }
+
+    /** A day: an atime this old moves under relatime even when newer than mtime and ctime. */
+    private static final long RELATIME_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+    /**
+     * Batched accesses: each inode's atime moves to now where the rule allows, nothing else
+     * changes. Inodes gone or unreadable by the caller are skipped, so one stale inode does not
+     * cost the others their update.
+     */
+    static MetaResult.Builder accessTimes(ApplyBatch tx, Credentials cred, Timespec now, AccessTimesOp op) {
+        for (long inode : op.getInodesList()) {
+            var found = tx.inode(inode);
+            if (found.isEmpty() || !Permissions.allows(cred, found.get(), Permissions.R_OK)) {
+                continue;
+            }
+            InodeRecord node = found.get();
+            if (node.atime().equals(now) || (op.getRelatime() && !relatimeDue(node, now))) {
+                continue;
+            }
+            tx.putInode(node.withAtime(now));
+        }
+        return MetaResult.newBuilder().setStatus(0);
+    }
+
+    /** Linux's relatime rule: atime not after mtime or ctime, or a day old or more. */
+    private static boolean relatimeDue(InodeRecord node, Timespec now) {
+        return compare(node.mtime(), node.atime()) >= 0 || compare(node.ctime(), node.atime()) >= 0
+                || now.getSeconds() - node.atime().getSeconds() >= RELATIME_MAX_AGE_SECONDS;
+    }
+
+    private static int compare(Timespec a, Timespec b) {
+        int seconds = Long.compare(a.getSeconds(), b.getSeconds());
+        return seconds != 0 ? seconds : Integer.compare(a.getNanos(), b.getNanos());
     }
 
     /** An access: atime moves to now, nothing else changes (not even ctime). */

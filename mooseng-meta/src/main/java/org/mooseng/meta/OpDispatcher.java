@@ -32,6 +32,7 @@ final class OpDispatcher {
             case FILE_OPEN -> SessionOps.fileOpen(tx, cred, op.getFileOpen());
             case FILE_RELEASE -> SessionOps.fileRelease(tx, op.getFileRelease());
             case PURGE_RETAINED -> SessionOps.purgeRetained(tx, op.getPurgeRetained());
+            case ACCESS_TIMES -> AttrOps.accessTimes(tx, cred, now, op.getAccessTimes());
             case OP_NOT_SET -> throw new StatusException(Status.EINVAL, "log record without an op");
         };
     }

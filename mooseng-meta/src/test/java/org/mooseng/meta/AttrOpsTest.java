@@ -20,8 +20,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mooseng.proto.AccessTimesOp;
 import org.mooseng.proto.Attr;
 import org.mooseng.proto.Credentials;
+import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.MetaResult;
 import org.mooseng.proto.SetAttrOp;
 import org.mooseng.proto.SetAttrOp.Field;
 
@@ -131,6 +134,52 @@ class AttrOpsTest {
         // Not mixed with a real setattr, which would move ctime.
         assertThat(ns.setAttr(ALICE, op(f, Field.ACCESSED, Field.SET_MTIME_NOW)).getStatus())
                 .isEqualTo(EINVAL);
+    }
+
+    private MetaResult accessTimes(Credentials cred, boolean relatime, long... inodes) {
+        AccessTimesOp.Builder op = AccessTimesOp.newBuilder().setRelatime(relatime);
+        for (long inode : inodes) {
+            op.addInodes(inode);
+        }
+        return ns.apply(cred, MetaOp.newBuilder().setAccessTimes(op));
+    }
+
+    @Test
+    void batchedAccessesFollowRelatimeAndSkipWhatTheyMayNotTouch() {
+        long fresh = ns.fileId(ALICE, ROOT, "fresh"); // atime == mtime: relatime moves it
+        long read = ns.fileId(ALICE, ROOT, "read");
+        long secret = ns.fileId(ALICE, ROOT, "secret");
+        ns.expectOk(ns.chmod(ALICE, secret, 0600));
+        ns.tick();
+        ns.expectOk(ns.setAttr(ALICE, op(read, Field.ACCESSED))); // atime now after mtime and ctime
+        Attr readBefore = ns.attr(read);
+        Attr secretBefore = ns.attr(secret);
+        ns.tick();
+
+        ns.expectOk(accessTimes(BOB, true, fresh, read, secret, 999_999));
+
+        assertThat(ns.attr(fresh).getAtime()).isEqualTo(ns.now);
+        assertThat(ns.attr(fresh).getCtime()).as("an access leaves ctime").isNotEqualTo(ns.now);
+        assertThat(ns.attr(read)).as("relatime: newer than mtime and ctime").isEqualTo(readBefore);
+        assertThat(ns.attr(secret)).as("not readable by the caller").isEqualTo(secretBefore);
+
+        ns.tick();
+        ns.expectOk(accessTimes(ALICE, false, read, secret));
+        assertThat(ns.attr(read).getAtime()).as("strictatime").isEqualTo(ns.now);
+        assertThat(ns.attr(secret).getAtime()).isEqualTo(ns.now);
+    }
+
+    @Test
+    void relatimeMovesAnAtimeADayOld() {
+        long f = ns.fileId(ALICE, ROOT, "f");
+        ns.tick();
+        ns.expectOk(ns.setAttr(ALICE, op(f, Field.ACCESSED)));
+        ns.now = TestNamespace.time(ns.now.getSeconds() + 24 * 3600 - 1, 0);
+        ns.expectOk(accessTimes(ALICE, true, f));
+        assertThat(ns.attr(f).getAtime()).isNotEqualTo(ns.now);
+        ns.tick();
+        ns.expectOk(accessTimes(ALICE, true, f));
+        assertThat(ns.attr(f).getAtime()).isEqualTo(ns.now);
     }
 
     @Test

@@ -24,7 +24,7 @@ final class MetaOps {
     /** Whether a client may send this op through the generic Mutate RPC. */
     static boolean isGenericMutation(MetaOp op) {
         return switch (op.getOpCase()) {
-            case CREATE, SYMLINK, LINK, UNLINK, RENAME, SET_XATTR, REMOVE_XATTR, SET_GOAL -> true;
+            case CREATE, SYMLINK, LINK, UNLINK, RENAME, SET_XATTR, REMOVE_XATTR, SET_GOAL, ACCESS_TIMES -> true;
             case SET_ATTR, CHUNK_WRITE_BEGIN, CHUNK_WRITE_END, FORMAT, SESSION_OPEN, SESSION_EXPIRE, FILE_OPEN,
                  FILE_RELEASE, PURGE_RETAINED, OP_NOT_SET -> false;
         };
