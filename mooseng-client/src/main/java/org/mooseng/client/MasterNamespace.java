@@ -3,7 +3,6 @@ package org.mooseng.client;
 import com.google.protobuf.ByteString;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.mooseng.common.InodeId;
 import org.mooseng.proto.AccessRequest;
@@ -49,11 +48,6 @@ final class MasterNamespace implements PathResolver.Namespace {
 
     Credentials credentials() {
         return credentials;
-    }
-
-    /** See {@link MoosengClient#recentDirectoryStat}. */
-    Optional<RecentStat> recentDirectory(InodeId directory, long maxAgeNanos) {
-        return ownChanges.recent(directory.value(), maxAgeNanos);
     }
 
     @Override

@@ -132,7 +132,7 @@ public final class MoosengClient implements AutoCloseable {
      * miss. Empty otherwise; {@link #stat} asks the master.
      */
     public Optional<RecentStat> recentDirectoryStat(InodeId directory, long maxAgeNanos) {
-        return namespace.recentDirectory(directory, maxAgeNanos);
+        return ownChanges.recent(directory.value(), maxAgeNanos);
     }
 
     /**

@@ -1,8 +1,8 @@
 package org.mooseng.fuse;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.mooseng.common.Relatime;
 
 /**
  * When a read moves a file's atime, as the Linux VFS decides it for a local file system
@@ -24,9 +24,6 @@ record AccessTimePolicy(Mode mode, boolean directories) {
     }
 
     static final AccessTimePolicy DEFAULT = new AccessTimePolicy(Mode.RELATIME, true);
-    /** relatime_need_update: an atime this old is refreshed even when newer than mtime and ctime. */
-    static final Duration RELATIME_MAX_AGE = Duration.ofHours(24);
-
     /**
      * The policy the -o options ask for. As in the kernel, {@code strictatime} wins over
      * {@code noatime}, and a read-only mount never writes an atime.
@@ -54,15 +51,10 @@ record AccessTimePolicy(Mode mode, boolean directories) {
         if (mode == Mode.NOATIME || (directory && !directories)) {
             return false;
         }
-        if (mode == Mode.RELATIME && !relatimeDue(atime, mtime, ctime, now)) {
+        if (mode == Mode.RELATIME && !Relatime.due(atime, mtime, ctime, now)) {
             return false;
         }
         // The kernel skips an update that would store the value already there.
         return !atime.equals(now);
-    }
-
-    private static boolean relatimeDue(Instant atime, Instant mtime, Instant ctime, Instant now) {
-        return !mtime.isBefore(atime) || !ctime.isBefore(atime)
-                || now.getEpochSecond() - atime.getEpochSecond() >= RELATIME_MAX_AGE.toSeconds();
     }
 }

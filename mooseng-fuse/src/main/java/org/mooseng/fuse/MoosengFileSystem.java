@@ -84,6 +84,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private final MoosengClient client;
     private final MountLocks locks;
     private final double attrTimeoutSeconds;
+    private final long attrTimeoutNanos;
     private final double entryTimeoutSeconds;
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
@@ -114,6 +115,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         this.client = client;
         this.locks = new MountLocks(client);
         this.attrTimeoutSeconds = attrTimeoutSeconds;
+        this.attrTimeoutNanos = (long) (attrTimeoutSeconds * 1e9);
         this.entryTimeoutSeconds = entryTimeoutSeconds;
         this.accessTimes = new AccessTimeUpdates(client, accessTimePolicy, clock);
         this.xattrs = new XattrCache(attrTimeoutSeconds, System::nanoTime);
@@ -215,12 +217,11 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             // and asks before its next permission check there; the change's reply told them.
             // Given to the kernel for what is left of the attribute timeout since the change,
             // they are never older than attributes the kernel would have kept itself.
-            long maxAgeNanos = (long) (attrTimeoutSeconds * 1e9);
-            Optional<RecentStat> recent = asCaller.recentDirectoryStat(inode(inode), maxAgeNanos);
+            Optional<RecentStat> recent = asCaller.recentDirectoryStat(inode(inode), attrTimeoutNanos);
             if (recent.isPresent()) {
                 FileStat stat = recent.get().stat();
                 return new Reply.Attributes(AttributeMapping.toKernel(stat, stat.sizeBytes()),
-                        (maxAgeNanos - recent.get().ageNanos()) / 1e9);
+                        (attrTimeoutNanos - recent.get().ageNanos()) / 1e9);
             }
             return attributes(asCaller.stat(inode(inode)));
         });

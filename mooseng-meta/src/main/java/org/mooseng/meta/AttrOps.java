@@ -1,11 +1,13 @@
 package org.mooseng.meta;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import org.mooseng.common.Layout;
+import org.mooseng.common.Relatime;
 import org.mooseng.common.Status;
 import org.mooseng.common.StatusException;
 import org.mooseng.proto.AccessTimesOp;
@@ -82,9 +84,6 @@ final class AttrOps {
         return result.setAttr(updated.toAttr());
     }
 
-    /** A day: an atime this old moves under relatime even when newer than mtime and ctime. */
-    private static final long RELATIME_MAX_AGE_SECONDS = 24 * 60 * 60;
-
     /**
      * Batched accesses: each inode's atime moves to now where the rule allows, nothing else
      * changes. Inodes gone or unreadable by the caller are skipped, so one stale inode does not
@@ -97,7 +96,8 @@ final class AttrOps {
                 continue;
             }
             InodeRecord node = found.get();
-            if (node.atime().equals(now) || (op.getRelatime() && !relatimeDue(node, now))) {
+            if (node.atime().equals(now) || (op.getRelatime() && !Relatime.due(instant(node.atime()),
+                    instant(node.mtime()), instant(node.ctime()), instant(now)))) {
                 continue;
             }
             tx.putInode(node.withAtime(now));
@@ -105,15 +105,8 @@ final class AttrOps {
         return MetaResult.newBuilder().setStatus(0);
     }
 
-    /** Linux's relatime rule: atime not after mtime or ctime, or a day old or more. */
-    private static boolean relatimeDue(InodeRecord node, Timespec now) {
-        return compare(node.mtime(), node.atime()) >= 0 || compare(node.ctime(), node.atime()) >= 0
-                || now.getSeconds() - node.atime().getSeconds() >= RELATIME_MAX_AGE_SECONDS;
-    }
-
-    private static int compare(Timespec a, Timespec b) {
-        int seconds = Long.compare(a.getSeconds(), b.getSeconds());
-        return seconds != 0 ? seconds : Integer.compare(a.getNanos(), b.getNanos());
+    private static Instant instant(Timespec t) {
+        return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
     }
 
     /** An access: atime moves to now, nothing else changes (not even ctime). */

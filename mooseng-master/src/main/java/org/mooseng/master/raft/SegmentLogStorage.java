@@ -386,54 +386,51 @@ final class SegmentLogStorage implements LogStorage {
         if (entries == null || entries.isEmpty()) {
             return 0;
         }
+        List<byte[]> payloads = entries.stream().map(encoder::encode).toList();
+        int done = 0;
         lock.writeLock().lock();
         try {
-            int done = 0;
             while (done < entries.size()) {
-                int written = appendToOneSegment(entries, done);
-                if (written == 0) {
-                    break;
-                }
-                done += written;
+                done += appendToOneSegment(entries, payloads, done);
             }
-            return done;
         } catch (IOException | RuntimeException e) {
-            LOG.error("raft log {}: append failed: {}", dir, e.toString(), e);
-            return 0;
+            LOG.error("raft log {}: append failed after {} of {} entries: {}", dir, done, entries.size(),
+                    e.toString(), e);
         } finally {
             lock.writeLock().unlock();
         }
+        return done;
     }
 
-    /** Appends what fits of {@code entries} from {@code from} into the last segment (a new one when full). */
-    private int appendToOneSegment(List<LogEntry> entries, int from) throws IOException {
-        List<byte[]> payloads = new ArrayList<>();
-        long next = lastIndexLocked() + 1;
-        LogEntry firstEntry = entries.get(from);
-        long firstEntryIndex = firstEntry.getId().getIndex();
-        if (!segments.isEmpty() && firstEntryIndex != next) {
-            throw new IOException("append of entry " + firstEntryIndex + " after " + (next - 1));
+    /**
+     * Appends what fits of {@code entries} from {@code from} (encoded as {@code payloads}) into
+     * the last segment, or a new one when not even the first fits; returns how many (at least one).
+     */
+    private int appendToOneSegment(List<LogEntry> entries, List<byte[]> payloads, int from) throws IOException {
+        long firstEntryIndex = entries.get(from).getId().getIndex();
+        if (!segments.isEmpty() && firstEntryIndex != lastIndexLocked() + 1) {
+            throw new IOException("append of entry " + firstEntryIndex + " after " + lastIndexLocked());
         }
-        byte[] firstPayload = encoder.encode(firstEntry);
+        long firstBytes = HEADER_BYTES + (long) payloads.get(from).length;
         Segment segment = segments.isEmpty() ? null : segments.lastEntry().getValue();
-        if (segment == null || segment.end + HEADER_BYTES + firstPayload.length > segment.capacity) {
-            segment = newSegment(firstEntryIndex, HEADER_BYTES + (long) firstPayload.length);
+        if (segment == null || segment.end + firstBytes > segment.capacity) {
+            segment = newSegment(firstEntryIndex, firstBytes);
         }
-        payloads.add(firstPayload);
-        long bytes = HEADER_BYTES + (long) firstPayload.length;
-        for (int i = from + 1; i < entries.size(); i++) {
-            byte[] payload = encoder.encode(entries.get(i));
-            if (segment.end + bytes + HEADER_BYTES + payload.length > segment.capacity) {
+        int count = 0;
+        long bytes = 0;
+        while (from + count < entries.size()) {
+            long size = HEADER_BYTES + (long) payloads.get(from + count).length;
+            if (segment.end + bytes + size > segment.capacity) {
                 break;
             }
-            payloads.add(payload);
-            bytes += HEADER_BYTES + payload.length;
+            bytes += size;
+            count++;
         }
         ByteBuffer batch = ByteBuffer.allocate(Math.toIntExact(bytes)).order(ByteOrder.LITTLE_ENDIAN);
         CRC32C crc = new CRC32C();
-        for (int i = 0; i < payloads.size(); i++) {
+        for (int i = 0; i < count; i++) {
             LogEntry entry = entries.get(from + i);
-            byte[] payload = payloads.get(i);
+            byte[] payload = payloads.get(from + i);
             long index = firstEntryIndex + i;
             if (entry.getId().getIndex() != index) {
                 throw new IOException("append of entry " + entry.getId().getIndex() + " after " + (index - 1));
@@ -452,12 +449,12 @@ final class SegmentLogStorage implements LogStorage {
         }
         segment.channel.force(false);
         long offset = position;
-        for (int i = 0; i < payloads.size(); i++) {
+        for (int i = 0; i < count; i++) {
             segment.add(Math.toIntExact(offset), entries.get(from + i).getId().getTerm());
-            offset += HEADER_BYTES + payloads.get(i).length;
+            offset += HEADER_BYTES + payloads.get(from + i).length;
         }
         segment.end = offset;
-        return payloads.size();
+        return count;
     }
 
     /** Makes the segment that starts at {@code first}, from the prepared spare when it is large enough. */
@@ -586,7 +583,7 @@ final class SegmentLogStorage implements LogStorage {
                 kept = new LogEntry(EntryType.ENTRY_TYPE_NO_OP);
                 kept.setId(new LogId(nextLogIndex, 0));
             }
-            return appendToOneSegment(List.of(kept), 0) == 1;
+            return appendToOneSegment(List.of(kept), List.of(encoder.encode(kept)), 0) == 1;
         } catch (IOException | RuntimeException e) {
             LOG.error("raft log {}: cannot reset to {}: {}", dir, nextLogIndex, e.toString(), e);
             return false;
