@@ -169,7 +169,8 @@ final class ChunkReader {
                 }
             }
             case DataFrame.Error e -> DataFrames.Failure.of(e);
-            case DataFrame.Ok _, DataFrame.Hello _, DataFrame.Read _, DataFrame.Write _, DataFrame.Truncate _ -> {
+            case DataFrame.Ok _, DataFrame.Hello _, DataFrame.Read _, DataFrame.Write _, DataFrame.Truncate _,
+                 DataFrame.Sync _ -> {
                 DataFrames.release(reply);
                 yield DataFrames.Failure.unexpected(reply);
             }

@@ -2,10 +2,12 @@ package org.mooseng.client;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,8 +29,13 @@ import org.mooseng.protocol.data.DataFrame;
 /**
  * The write side of one open file. Writes are cut into frames of at most 4 MiB and sent
  * down the chunk's chain without waiting, up to a window of bytes in flight; the oldest
- * frame is awaited when the window is full, and {@link #flush} awaits all of them and ends
- * the write session of every chunk touched (WriteChunkEnd commits the new size).
+ * frame is awaited when the window is full. A replica acknowledges a frame once it holds
+ * the bytes, before they are on its disk (except a frame that created the replicas: that
+ * one is on disk, and its Ok says so); {@link #flush} awaits every frame, sends a SYNC down
+ * the chain of every chunk with a frame acknowledged as not on disk since its last SYNC
+ * (each replica forces the chunk, after the frames sent before), and only then ends the
+ * write session of every chunk touched (WriteChunkEnd commits the new size). A session ended earlier to bound the
+ * open leases is synced first too, so a committed size never covers bytes not yet durable.
  *
  * <p>A lease names the chunk's version, the chain and a base version: chunk servers take a
  * frame when their copy is between the base and the lease's version, so writers of other
@@ -90,6 +97,8 @@ final class ChunkWriter implements AutoCloseable {
         int previousVersion;
         List<ChunkServerAddress> chain = List.of();
         long maxEnd;
+        /** Whether a frame was acknowledged as held but not on disk since the chunk's last SYNC was sent. */
+        boolean unsynced;
         /** The end (in the chunk) of the furthest frame sent; a frame starting there overlaps none in flight. */
         long sentEndInChunk;
         /**
@@ -104,7 +113,10 @@ final class ChunkWriter implements AutoCloseable {
         }
     }
 
-    /** One frame's data, kept until every replica acknowledged it so it can be sent again. */
+    /**
+     * One frame's data, kept until every replica acknowledged it so it can be sent again; a
+     * SYNC (no data) when {@link #sync}.
+     */
     private static final class PendingFrame {
         /** Sending order: frames leave {@link #inFlight} in it. */
         final long sequence;
@@ -112,15 +124,27 @@ final class ChunkWriter implements AutoCloseable {
         final int offsetInChunk;
         final ByteBuf data;
         final int crc32c;
+        final boolean sync;
         CompletableFuture<DataFrame> reply;
+        /** Set by {@link #await}: every replica had it on disk when it acknowledged it. */
+        boolean onDisk;
         String sentTo;
 
         PendingFrame(long sequence, ChunkSession session, int offsetInChunk, ByteBuf data) {
+            this(sequence, session, offsetInChunk, data, false);
+        }
+
+        private PendingFrame(long sequence, ChunkSession session, int offsetInChunk, ByteBuf data, boolean sync) {
             this.sequence = sequence;
             this.session = session;
             this.offsetInChunk = offsetInChunk;
             this.data = data;
             this.crc32c = DataFrames.crc32c(data);
+            this.sync = sync;
+        }
+
+        static PendingFrame sync(long sequence, ChunkSession session) {
+            return new PendingFrame(sequence, session, 0, Unpooled.EMPTY_BUFFER, true);
         }
     }
 
@@ -143,7 +167,7 @@ final class ChunkWriter implements AutoCloseable {
         }
     }
 
-    /** Waits until every frame is on every replica, then commits each chunk's session. */
+    /** Waits until every frame is on the disk of every replica, then commits each chunk's session. */
     void flush() throws MoosengException {
         checkNotFailed();
         try {
@@ -223,6 +247,7 @@ final class ChunkWriter implements AutoCloseable {
         while (!inFlight.isEmpty()) {
             drainOldest();
         }
+        sync(sessions.values());
         Iterator<ChunkSession> it = sessions.values().iterator();
         while (it.hasNext()) {
             end(it.next());
@@ -231,7 +256,31 @@ final class ChunkWriter implements AutoCloseable {
         writtenEnd = 0; // committed: the master's size covers it now
     }
 
-    /** WriteChunkEnd: the session's writes are on every replica; the master may grow the file. */
+    /**
+     * Makes the acknowledged writes of {@code toSync} durable: one SYNC per chunk written since
+     * its last, all sent before any is awaited. A failed SYNC is recovered like a failed frame
+     * (the chunk is leased again without the replica to blame and the SYNC sent to the new
+     * chain, whose members hold every acknowledged frame). The sessions have no frame in flight.
+     */
+    private void sync(Collection<ChunkSession> toSync) throws MoosengException {
+        List<PendingFrame> syncs = new ArrayList<>();
+        for (ChunkSession session : toSync) {
+            if (session.unsynced) {
+                session.unsynced = false;
+                PendingFrame frame = PendingFrame.sync(nextSequence++, session);
+                send(frame);
+                syncs.add(frame);
+            }
+        }
+        for (PendingFrame frame : syncs) {
+            DataFrames.Failure failure = await(frame);
+            if (failure != null) {
+                recover(frame, failure);
+            }
+        }
+    }
+
+    /** WriteChunkEnd: the session's writes are on the disk of every replica; the master may grow the file. */
     private void end(ChunkSession session) throws MoosengException {
         WriteChunkEndRequest request = WriteChunkEndRequest.newBuilder().setCred(credentials)
                 .setInode(inode.value()).setChunkId(session.chunkId).setNewSize(session.maxEnd).build();
@@ -251,13 +300,16 @@ final class ChunkWriter implements AutoCloseable {
         while (!inFlight.isEmpty() && inFlight.peekFirst().reply.isDone()) {
             drainOldest();
         }
-        Iterator<ChunkSession> it = sessions.values().iterator();
-        while (it.hasNext()) {
-            ChunkSession session = it.next();
+        List<ChunkSession> idle = new ArrayList<>();
+        for (ChunkSession session : sessions.values()) {
             if (session.inFlightByOffset.isEmpty()) {
-                end(session);
-                it.remove();
+                idle.add(session);
             }
+        }
+        sync(idle);
+        for (ChunkSession session : idle) {
+            end(session);
+            sessions.remove(session.chunkIndex);
         }
     }
 
@@ -296,6 +348,11 @@ final class ChunkWriter implements AutoCloseable {
         int version = s.version;
         int previousVersion = s.previousVersion;
         frame.sentTo = DataFrames.hostPort(s.chain.getFirst());
+        if (frame.sync) {
+            frame.reply = DataFrames.send(transport, DataFrames.address(s.chain.getFirst()),
+                    id -> new DataFrame.Sync(id, chunkId, version, previousVersion, downstream), dataTimeoutMs);
+            return;
+        }
         frame.reply = DataFrames.send(transport, DataFrames.address(s.chain.getFirst()),
                 id -> new DataFrame.Write(id, chunkId, version, previousVersion, frame.offsetInChunk, downstream,
                         frame.crc32c, frame.data.retainedDuplicate()),
@@ -315,6 +372,9 @@ final class ChunkWriter implements AutoCloseable {
     }
 
     private static void acknowledge(PendingFrame frame) {
+        if (!frame.sync && !frame.onDisk) {
+            frame.session.unsynced = true;
+        }
         frame.data.release();
     }
 
@@ -327,9 +387,13 @@ final class ChunkWriter implements AutoCloseable {
             return DataFrames.Failure.of(e);
         }
         return switch (reply) {
-            case DataFrame.Ok _ -> null;
+            case DataFrame.Ok ok -> {
+                frame.onDisk = ok.durable();
+                yield null;
+            }
             case DataFrame.Error e -> DataFrames.Failure.of(e);
-            case DataFrame.Data _, DataFrame.Hello _, DataFrame.Read _, DataFrame.Write _, DataFrame.Truncate _ -> {
+            case DataFrame.Data _, DataFrame.Hello _, DataFrame.Read _, DataFrame.Write _, DataFrame.Truncate _,
+                 DataFrame.Sync _ -> {
                 DataFrames.release(reply);
                 yield DataFrames.Failure.unexpected(reply);
             }

@@ -19,14 +19,17 @@ import org.mooseng.protocol.data.DataFrame;
 
 /**
  * Chunk servers in memory behind the client's transport seam: they store written bytes per
- * chunk (sparsely, by 64 KiB block), check versions like real ones, forward writes down the
- * chain, and can be told to be down, to fail writes, or to return corrupt data.
+ * chunk (sparsely, by 64 KiB block), check versions like real ones, forward writes and syncs
+ * down the chain, note which replicas hold writes not yet synced, and can be told to be down,
+ * to fail writes or syncs, or to return corrupt data.
  */
 final class FakeChunkServers implements ChunkServerTransport {
     /** One chunk replica: its version, its length and its written blocks. */
     static final class StoredChunk {
         int version;
         int length;
+        /** Written since the last SYNC: a real replica's bytes may not be on disk yet. */
+        volatile boolean unsynced;
         final Map<Integer, byte[]> blocks = new HashMap<>();
 
         synchronized void write(int offset, byte[] data) {
@@ -36,6 +39,7 @@ final class FakeChunkServers implements ChunkServerTransport {
                         [at % Layout.BLOCK_SIZE_BYTES] = data[i];
             }
             length = Math.max(length, offset + data.length);
+            unsynced = true;
         }
 
         synchronized byte[] read(int offset, int wanted) {
@@ -65,6 +69,8 @@ final class FakeChunkServers implements ChunkServerTransport {
     final Set<String> corrupt = ConcurrentHashMap.newKeySet();
     /** Writes refused (with the server blamed) this many more times, per server. */
     final Map<String, Integer> failWrites = new ConcurrentHashMap<>();
+    /** Syncs refused (with the server blamed) this many more times, per server. */
+    final Map<String, Integer> failSyncs = new ConcurrentHashMap<>();
     final List<String> requests = new CopyOnWriteArrayList<>();
     /** When set, replies are held until {@link #releaseHeld} so tests can see what is in flight. */
     volatile boolean holdReplies;
@@ -73,6 +79,18 @@ final class FakeChunkServers implements ChunkServerTransport {
 
     StoredChunk chunk(String server, long chunkId) {
         return stored.getOrDefault(server, Map.of()).get(chunkId);
+    }
+
+    /** The servers holding writes of {@code chunkId} that no SYNC has covered yet. */
+    List<String> unsyncedReplicas(long chunkId) {
+        List<String> servers = new ArrayList<>();
+        stored.forEach((server, chunks) -> {
+            StoredChunk chunk = chunks.get(chunkId);
+            if (chunk != null && chunk.unsynced) {
+                servers.add(server);
+            }
+        });
+        return servers;
     }
 
     synchronized int heldCount() {
@@ -121,6 +139,7 @@ final class FakeChunkServers implements ChunkServerTransport {
                 case DataFrame.Write w -> write(server, w);
                 case DataFrame.Read r -> read(server, r);
                 case DataFrame.Truncate t -> truncate(server, t);
+                case DataFrame.Sync y -> sync(server, y);
                 case DataFrame.Hello h -> new DataFrame.Ok(h.requestId());
                 case DataFrame.Ok _, DataFrame.Data _, DataFrame.Error _ ->
                         new DataFrame.Error(frame.requestId(), Status.EINVAL.code(), "not a request", "");
@@ -145,7 +164,8 @@ final class FakeChunkServers implements ChunkServerTransport {
         if (chunk == null && w.previousVersion() != 0) {
             return new DataFrame.Error(w.requestId(), Status.ENOENT.code(), "no replica to raise", server);
         }
-        if (chunk == null) {
+        boolean created = chunk == null;
+        if (created) {
             chunk = new StoredChunk();
             chunk.version = w.version();
             chunks.put(w.chunkId(), chunk);
@@ -159,9 +179,12 @@ final class FakeChunkServers implements ChunkServerTransport {
             w.data().getBytes(w.data().readerIndex(), bytes);
             chunk.write(w.offset(), bytes);
             chunk.version = w.version();
+            if (created) {
+                chunk.unsynced = false; // as the real store: the write that creates a replica is forced
+            }
         }
         if (w.chain().isEmpty()) {
-            return new DataFrame.Ok(w.requestId());
+            return new DataFrame.Ok(w.requestId(), created);
         }
         DataFrame.Address next = w.chain().getFirst();
         List<DataFrame.Address> rest = w.chain().subList(1, w.chain().size());
@@ -172,9 +195,11 @@ final class FakeChunkServers implements ChunkServerTransport {
         } catch (IOException e) {
             return new DataFrame.Error(w.requestId(), Status.EIO.code(), "downstream lost", next.toString());
         }
-        return downstream instanceof DataFrame.Error e
-                ? new DataFrame.Error(w.requestId(), e.status(), e.message(), e.failedServer())
-                : new DataFrame.Ok(w.requestId());
+        return switch (downstream) {
+            case DataFrame.Error e -> new DataFrame.Error(w.requestId(), e.status(), e.message(), e.failedServer());
+            case DataFrame.Ok ok -> new DataFrame.Ok(w.requestId(), created && ok.durable());
+            default -> new DataFrame.Error(w.requestId(), Status.EIO.code(), "unexpected reply", next.toString());
+        };
     }
 
     /** ESTALE for a copy newer than the frame (the lease is old), EIO for one older than its base. */
@@ -222,6 +247,39 @@ final class FakeChunkServers implements ChunkServerTransport {
             }
         }
         return new DataFrame.Ok(t.requestId());
+    }
+
+    private DataFrame sync(String server, DataFrame.Sync y) throws IOException {
+        if (failSyncs.getOrDefault(server, 0) > 0) {
+            failSyncs.merge(server, -1, Integer::sum);
+            return new DataFrame.Error(y.requestId(), Status.EIO.code(), "fsync failed", server);
+        }
+        StoredChunk chunk = chunk(server, y.chunkId());
+        if (chunk == null) {
+            return new DataFrame.Error(y.requestId(), Status.ENOENT.code(), "no such chunk", server);
+        }
+        synchronized (chunk) {
+            DataFrame.Error refused = refuse(server, y.requestId(), chunk.version, y.version(), y.previousVersion());
+            if (refused != null) {
+                return refused;
+            }
+            chunk.version = y.version();
+            chunk.unsynced = false;
+        }
+        if (!y.chain().isEmpty()) {
+            DataFrame.Address next = y.chain().getFirst();
+            DataFrame downstream;
+            try {
+                downstream = handle(next.toString(), new DataFrame.Sync(0, y.chunkId(), y.version(),
+                        y.previousVersion(), y.chain().subList(1, y.chain().size())));
+            } catch (IOException e) {
+                return new DataFrame.Error(y.requestId(), Status.EIO.code(), "downstream lost", next.toString());
+            }
+            if (downstream instanceof DataFrame.Error e) {
+                return new DataFrame.Error(y.requestId(), e.status(), e.message(), e.failedServer());
+            }
+        }
+        return new DataFrame.Ok(y.requestId(), true);
     }
 
     @Override

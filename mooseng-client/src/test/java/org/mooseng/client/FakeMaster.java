@@ -71,6 +71,8 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
     final List<ChunkServerAddress> servers = new ArrayList<>();
     final List<WriteChunkRequest> writeChunkRequests = new CopyOnWriteArrayList<>();
     final List<WriteChunkEndRequest> writeChunkEnds = new CopyOnWriteArrayList<>();
+    /** Sees each WriteChunkEnd as it arrives, before it is applied (tests check the chunk's replicas then). */
+    volatile java.util.function.Consumer<WriteChunkEndRequest> onWriteChunkEnd = r -> { };
     final List<String> clusterHeaders = new CopyOnWriteArrayList<>();
     /** The credentials of every Mutate, in order. */
     final List<Credentials> mutateCredentials = new CopyOnWriteArrayList<>();
@@ -515,6 +517,7 @@ final class FakeMaster extends MasterClientServiceGrpc.MasterClientServiceImplBa
 
     @Override
     public synchronized void writeChunkEnd(WriteChunkEndRequest r, StreamObserver<AttrReply> out) {
+        onWriteChunkEnd.accept(r);
         writeChunkEnds.add(r);
         Node n = nodes.get(r.getInode());
         n.size = Math.max(n.size, r.getNewSize());

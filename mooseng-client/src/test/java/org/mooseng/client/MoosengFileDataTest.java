@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
+import org.mooseng.proto.WriteChunkEndRequest;
 import org.mooseng.proto.WriteChunkRequest;
 
 /** File data through MoosengFile: chunk boundaries, replica failover, write retries, truncation. */
@@ -221,6 +222,66 @@ class MoosengFileDataTest {
         }
         assertThat(master.writeChunkEnds).hasSize(5);
         assertThat(client.stat("/f").sizeBytes()).isEqualTo(4 * CHUNK + 10);
+    }
+
+    @Test
+    void everyReplicaIsSyncedOncePerChunkBeforeTheMasterCommitsItsSize() throws Exception {
+        List<String> committedUnsynced = new java.util.concurrent.CopyOnWriteArrayList<>();
+        master.onWriteChunkEnd = end -> committedUnsynced.addAll(chunkServers.unsyncedReplicas(end.getChunkId()));
+        try (MoosengFile f = client.create("/f", 0644, true)) {
+            for (int chunk = 0; chunk < 5; chunk++) { // the fifth chunk's session ends the four idle ones
+                for (int frame = 0; frame < 3; frame++) {
+                    f.write(chunk * CHUNK + frame * 1000L, ByteBuffer.wrap(random(1000, chunk * 10 + frame)));
+                }
+            }
+            f.write(4 * CHUNK + 5000, ByteBuffer.wrap(random(10, 99)));
+            f.fsync();
+            assertThat(master.writeChunkEnds).hasSize(5);
+            for (WriteChunkEndRequest end : master.writeChunkEnds) {
+                assertThat(chunkServers.unsyncedReplicas(end.getChunkId())).as("after fsync").isEmpty();
+            }
+        }
+        assertThat(committedUnsynced).as("replicas holding unsynced bytes when the master committed").isEmpty();
+        assertThat(chunkServers.requests.stream().filter(r -> r.startsWith("Sync@")).count())
+                .as("one SYNC per chunk, sent to the head of its chain").isEqualTo(5);
+    }
+
+    @Test
+    void aFileWhoseOneFrameCreatedItsReplicasNeedsNoSyncAndAnOverwriteOfItDoes() throws Exception {
+        try (MoosengFile f = client.create("/f", 0644, true)) {
+            f.write(0, ByteBuffer.wrap(random(65_536, 31)));
+        }
+        long chunkId = master.writeChunkEnds.getFirst().getChunkId();
+        assertThat(chunkServers.requests).noneMatch(r -> r.startsWith("Sync@"));
+        assertThat(chunkServers.unsyncedReplicas(chunkId)).isEmpty();
+
+        try (MoosengFile f = client.open("/f", OpenFlag.READ, OpenFlag.WRITE)) {
+            f.write(100, ByteBuffer.wrap(random(10, 32)));
+            f.fsync();
+            assertThat(chunkServers.requests.stream().filter(r -> r.startsWith("Sync@")).count()).isEqualTo(1);
+            assertThat(chunkServers.unsyncedReplicas(chunkId)).isEmpty();
+        }
+    }
+
+    @Test
+    void aFailedSyncLeasesTheChunkAgainWithoutTheReplicaAndSyncsTheSurvivor() throws Exception {
+        byte[] data = random(100_000, 21);
+        chunkServers.failSyncs.put(CS2, 1);
+        try (MoosengFile f = client.create("/f", 0644, true)) {
+            f.write(0, ByteBuffer.wrap(data, 0, 50_000));
+            f.write(50_000, ByteBuffer.wrap(data, 50_000, 50_000)); // not on disk when acknowledged
+        }
+        List<WriteChunkRequest> leases = master.writeChunkRequests;
+        assertThat(leases).hasSize(2);
+        assertThat(leases.get(1).getExcludeServersList()).containsExactly(CS2, "cs2");
+        long chunkId = master.writeChunkEnds.getFirst().getChunkId();
+        assertThat(chunkServers.chunk(CS1, chunkId).version).as("raised by the SYNC of the new lease").isEqualTo(2);
+        assertThat(chunkServers.chunk(CS1, chunkId).unsynced).isFalse();
+        assertThat(chunkServers.requests.stream().filter(r -> r.startsWith("Write@")).count())
+                .as("the acknowledged frames are not sent again").isEqualTo(2);
+        try (MoosengFile f = client.open("/f")) {
+            assertThat(readAll(f, 0, data.length)).isEqualTo(data);
+        }
     }
 
     @Test

@@ -91,6 +91,14 @@ final class NettyChunkServer implements AutoCloseable {
                 chunk.version = t.version();
                 yield new DataFrame.Ok(t.requestId());
             }
+            case DataFrame.Sync y -> {
+                FakeChunkServers.StoredChunk chunk = chunks.get(y.chunkId());
+                if (chunk == null) {
+                    yield new DataFrame.Error(y.requestId(), Status.ENOENT.code(), "no such chunk", "");
+                }
+                chunk.unsynced = false;
+                yield new DataFrame.Ok(y.requestId());
+            }
             case DataFrame.Ok _, DataFrame.Data _, DataFrame.Error _ ->
                     new DataFrame.Error(frame.requestId(), Status.EINVAL.code(), "not a request", "");
         };

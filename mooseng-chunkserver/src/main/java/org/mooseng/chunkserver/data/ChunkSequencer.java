@@ -1,8 +1,5 @@
 package org.mooseng.chunkserver.data;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,22 +11,17 @@ import org.mooseng.common.StatusException;
 import org.mooseng.protocol.data.DataFrame;
 
 /**
- * Gives the writes and truncates of one chunk a single order: the order in which this server
- * accepts them. Several clients may write one chunk at once, each on its own connection and
- * event loop; if their frames were applied or forwarded in different orders on different
- * servers, overlapping writes would leave replicas that differ.
+ * Gives the writes, truncates and syncs of one chunk a single order: the order in which this
+ * server accepts them. Several clients may write one chunk at once, each on its own connection
+ * and event loop; if their frames were applied or forwarded in different orders on different
+ * servers, overlapping writes would leave replicas that differ, and a sync could pass a write
+ * it was sent after.
  *
  * <p>Accepting a frame queues its disk work behind the chunk's earlier disk work and hands
  * its forward to the downstream connection of that chunk (which sends in call order), both
  * under the chunk's stripe lock, so no other frame of the chunk can come between the two.
  * A chunk's disk work runs one piece at a time on the disk executor; different chunks run in
  * parallel. A chunk without queued work has no entry here.
- *
- * <p>An update's local part is done, and its frame may be acknowledged, once the chunk has
- * been synced after it: the update that finds no later one of its chunk queued behind it runs
- * the chunk's sync, which covers every update of the chunk applied before it. A stream of
- * writes to one chunk thus costs one fsync per burst rather than one per frame, and no frame
- * is acknowledged before its bytes are on disk.
  */
 final class ChunkSequencer {
     /** Accepted updates not yet applied, over all chunks; past this, new ones are refused with EAGAIN. */
@@ -41,11 +33,6 @@ final class ChunkSequencer {
     private final Object[] stripes = new Object[STRIPES];
     /** The last accepted disk work of each chunk that still has some queued or running. */
     private final ConcurrentHashMap<Long, CompletableFuture<Void>> tails = new ConcurrentHashMap<>();
-    /**
-     * Updates applied and waiting for a sync of their chunk. A chunk's entry is only touched
-     * under its stripe's lock; the map itself is shared by all stripes, hence concurrent.
-     */
-    private final Map<Long, List<CompletableFuture<Void>>> awaitingSync = new ConcurrentHashMap<>();
     private final AtomicInteger queued = new AtomicInteger();
 
     ChunkSequencer(Executor disk) {
@@ -60,13 +47,7 @@ final class ChunkSequencer {
         void apply() throws StatusException;
     }
 
-    /** Forces what the chunk's applied updates left unforced to disk. */
-    @FunctionalInterface
-    interface Sync {
-        void run() throws StatusException;
-    }
-
-    /** The two halves of one accepted frame: its local update (applied and synced) and the reply of the next server. */
+    /** The two halves of one accepted frame: its local update and the reply of the next server. */
     record Accepted(CompletableFuture<Void> local, CompletableFuture<DataFrame> downstream) {
     }
 
@@ -79,7 +60,7 @@ final class ChunkSequencer {
      * it. Once accepted, a frame is applied even when the disk queue is full at its turn: it
      * then runs on the disk thread that finished the chunk's previous update.
      */
-    Accepted accept(long chunkId, Update local, Sync sync, Supplier<CompletableFuture<DataFrame>> forward) {
+    Accepted accept(long chunkId, Update local, Supplier<CompletableFuture<DataFrame>> forward) {
         Object stripe = stripe(chunkId);
         synchronized (stripe) {
             if (queued.incrementAndGet() > MAX_QUEUED_UPDATES) {
@@ -101,12 +82,14 @@ final class ChunkSequencer {
                 }
             };
             CompletableFuture<Void> previous = tails.getOrDefault(chunkId, IDLE);
-            CompletableFuture<Void> durable = new CompletableFuture<>();
-            CompletableFuture<?>[] applied = new CompletableFuture<?>[1];
             // an earlier failure is that frame's own answer; it must not stop the ones after it
-            CompletableFuture<Void> mine = previous.exceptionally(failure -> null).thenRunAsync(
-                    () -> applyThenSync(chunkId, stripe, local, sync, applied, durable), ordered);
-            applied[0] = mine;
+            CompletableFuture<Void> mine = previous.exceptionally(failure -> null).thenRunAsync(() -> {
+                try {
+                    local.apply();
+                } catch (StatusException e) {
+                    throw new CompletionException(e);
+                }
+            }, ordered);
             if (refusal[0] != null) {
                 queued.decrementAndGet();
                 return refused(refusal[0]);
@@ -116,45 +99,7 @@ final class ChunkSequencer {
                 queued.decrementAndGet();
                 tails.remove(chunkId, mine); // only if no later update has been queued behind it
             });
-            return new Accepted(durable, forward.get());
-        }
-    }
-
-    /**
-     * Applies one update, then, unless a later update of the chunk is queued (which will), syncs
-     * the chunk and completes every update waiting for that sync.
-     */
-    private void applyThenSync(long chunkId, Object stripe, Update local, Sync sync, CompletableFuture<?>[] self,
-                               CompletableFuture<Void> durable) {
-        Throwable failure = null;
-        try {
-            local.apply();
-        } catch (StatusException | RuntimeException e) {
-            failure = e; // this frame's answer; the updates it was to sync for are synced all the same
-        }
-        List<CompletableFuture<Void>> covered;
-        synchronized (stripe) {
-            if (failure == null) {
-                awaitingSync.computeIfAbsent(chunkId, k -> new ArrayList<>()).add(durable);
-            }
-            // accept() set self and the chunk's tail under this lock before this block could run
-            boolean last = tails.get(chunkId) == self[0];
-            covered = last ? awaitingSync.remove(chunkId) : null;
-        }
-        if (failure != null) {
-            durable.completeExceptionally(new CompletionException(failure));
-        }
-        if (covered == null) {
-            return;
-        }
-        try {
-            sync.run();
-            covered.forEach(f -> f.complete(null));
-        } catch (StatusException e) {
-            covered.forEach(f -> f.completeExceptionally(new CompletionException(e)));
-        } catch (RuntimeException e) {
-            covered.forEach(f -> f.completeExceptionally(e));
-            throw e;
+            return new Accepted(mine, forward.get());
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.mooseng.common.ChunkId;
@@ -22,12 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves one data-plane connection: HELLO first, then pipelined READ, WRITE and TRUNCATE.
- * Disk work runs on the disk executor, never on the event loop. A WRITE or TRUNCATE is
- * stored locally and forwarded down its chain in parallel, and acknowledged only when both
- * are done; an Error names the server that failed. The {@link ChunkSequencer} shared by all
- * connections applies and forwards the updates of one chunk in the order they arrive here,
- * whichever connection they come from; reads are not ordered.
+ * Serves one data-plane connection: HELLO first, then pipelined READ, WRITE, TRUNCATE and
+ * SYNC. Disk work runs on the disk executor, never on the event loop. A WRITE, TRUNCATE or
+ * SYNC is applied locally and forwarded down its chain in parallel, and acknowledged only
+ * when both are done (a WRITE is then in the page cache of every replica, a SYNC made every
+ * earlier write of its chunk durable on every replica); an Error names the server that
+ * failed. The {@link ChunkSequencer} shared by all connections applies and forwards the
+ * updates of one chunk in the order they arrive here, whichever connection they come from;
+ * reads are not ordered.
  */
 final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(DataRequestHandler.class);
@@ -56,6 +59,7 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
             case DataFrame.Read read -> read(ctx, read);
             case DataFrame.Write write -> write(ctx, write);
             case DataFrame.Truncate truncate -> truncate(ctx, truncate);
+            case DataFrame.Sync sync -> sync(ctx, sync);
             case DataFrame.Ok ok -> unexpected(ctx, ok);
             case DataFrame.Data data -> {
                 data.data().release();
@@ -105,31 +109,43 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                     + ": data CRC mismatch on arrival", self.get().toString()));
             return;
         }
+        boolean[] onDisk = new boolean[1]; // set on the disk thread before the local future completes
         ChunkSequencer.Accepted accepted = sequencer.accept(write.chunkId(),
-                () -> context.store().writeDeferred(chunkId(write.chunkId()), new ChunkVersion(write.version()),
-                        new ChunkVersion(write.previousVersion()), Integer.toUnsignedLong(write.offset()),
-                        data.nioBuffer()),
-                () -> context.store().force(chunkId(write.chunkId())),
+                () -> onDisk[0] = context.store().writeDeferred(chunkId(write.chunkId()),
+                        new ChunkVersion(write.version()), new ChunkVersion(write.previousVersion()),
+                        Integer.toUnsignedLong(write.offset()), data.nioBuffer()),
                 () -> forward(write.chunkId(), write.chain(), id -> new DataFrame.Write(id, write.chunkId(),
                         write.version(), write.previousVersion(), write.offset(), rest(write.chain()),
                         write.crc32c(), data.retainedDuplicate())));
-        finish(ctx, write.requestId(), write.chain(), accepted).whenComplete((r, f) -> data.release());
+        finish(ctx, write.requestId(), write.chain(), accepted, () -> onDisk[0]).whenComplete((r, f) -> data.release());
     }
 
     private void truncate(ChannelHandlerContext ctx, DataFrame.Truncate truncate) {
         ChunkSequencer.Accepted accepted = sequencer.accept(truncate.chunkId(),
                 () -> context.store().truncate(chunkId(truncate.chunkId()), new ChunkVersion(truncate.version()),
                         new ChunkVersion(truncate.previousVersion()), Integer.toUnsignedLong(truncate.length())),
-                () -> context.store().force(chunkId(truncate.chunkId())),
                 () -> forward(truncate.chunkId(), truncate.chain(), id -> new DataFrame.Truncate(id,
                         truncate.chunkId(), truncate.version(), truncate.previousVersion(), truncate.length(),
                         rest(truncate.chain()))));
-        finish(ctx, truncate.requestId(), truncate.chain(), accepted);
+        finish(ctx, truncate.requestId(), truncate.chain(), accepted, () -> true);
     }
 
-    /** Replies once both the local update and the downstream call are done; the local failure wins. */
+    private void sync(ChannelHandlerContext ctx, DataFrame.Sync sync) {
+        ChunkSequencer.Accepted accepted = sequencer.accept(sync.chunkId(),
+                () -> context.store().sync(chunkId(sync.chunkId()), new ChunkVersion(sync.version()),
+                        new ChunkVersion(sync.previousVersion())),
+                () -> forward(sync.chunkId(), sync.chain(), id -> new DataFrame.Sync(id, sync.chunkId(),
+                        sync.version(), sync.previousVersion(), rest(sync.chain()))));
+        finish(ctx, sync.requestId(), sync.chain(), accepted, () -> true);
+    }
+
+    /**
+     * Replies once both the local update and the downstream call are done; the local failure
+     * wins. The Ok is durable when the local update is on disk ({@code localOnDisk}, read once
+     * it is done) and the downstream's Ok was durable.
+     */
     private CompletableFuture<Void> finish(ChannelHandlerContext ctx, long requestId, List<DataFrame.Address> chain,
-                                           ChunkSequencer.Accepted accepted) {
+                                           ChunkSequencer.Accepted accepted, BooleanSupplier localOnDisk) {
         CompletableFuture<Void> local = accepted.local();
         CompletableFuture<DataFrame> downstream = accepted.downstream();
         return CompletableFuture.allOf(local.exceptionally(f -> null), downstream.exceptionally(f -> null))
@@ -144,7 +160,7 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                                 "forward to " + chain.getFirst() + " failed: " + cause.getMessage(),
                                 chain.getFirst().toString());
                     } else {
-                        reply = downstreamReply(requestId, chain, downstream.join());
+                        reply = downstreamReply(requestId, chain, downstream.join(), localOnDisk.getAsBoolean());
                     }
                     if (reply instanceof DataFrame.Error error) {
                         LOG.debug("request {} failed: {}", requestId, error);
@@ -153,9 +169,10 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                 });
     }
 
-    private static DataFrame downstreamReply(long requestId, List<DataFrame.Address> chain, DataFrame reply) {
+    private static DataFrame downstreamReply(long requestId, List<DataFrame.Address> chain, DataFrame reply,
+                                             boolean localOnDisk) {
         return switch (reply) {
-            case DataFrame.Ok ok -> new DataFrame.Ok(requestId);
+            case DataFrame.Ok ok -> new DataFrame.Ok(requestId, localOnDisk && ok.durable());
             case DataFrame.Error e -> new DataFrame.Error(requestId, e.status(), e.message(),
                     e.failedServer().isEmpty() ? chain.getFirst().toString() : e.failedServer());
             case DataFrame.Data d -> {
@@ -169,6 +186,7 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                 yield unexpectedDownstream(requestId, chain, w);
             }
             case DataFrame.Truncate t -> unexpectedDownstream(requestId, chain, t);
+            case DataFrame.Sync y -> unexpectedDownstream(requestId, chain, y);
         };
     }
 
@@ -180,7 +198,7 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
     private CompletableFuture<DataFrame> forward(long chunkId, List<DataFrame.Address> chain,
                                                  java.util.function.LongFunction<DataFrame> request) {
         if (chain.isEmpty()) {
-            return CompletableFuture.completedFuture(new DataFrame.Ok(0));
+            return CompletableFuture.completedFuture(new DataFrame.Ok(0, true)); // nothing downstream to wait for
         }
         return context.downstream().call(chunkId, chain.getFirst(), request, context.forwardTimeoutMs());
     }

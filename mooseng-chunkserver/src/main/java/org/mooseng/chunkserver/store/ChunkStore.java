@@ -64,6 +64,8 @@ public final class ChunkStore implements AutoCloseable {
         ChunkHeader header;
         /** Written by {@link #writeDeferred} and not forced since; the file stays open until it is. */
         boolean dirty;
+        /** A force no writer asked for (closing the file) failed: the next sync reports it. */
+        StatusException lostWrites;
 
         Slot(long id) {
             this.id = id;
@@ -200,27 +202,30 @@ public final class ChunkStore implements AutoCloseable {
 
     /**
      * As {@link #write}, except that a write to an existing replica is not forced to disk:
-     * it is durable once {@link #force} of the chunk returns. Writes of one chunk queued behind
-     * each other thus share one fsync. A write that creates the replica is forced at once
-     * (with its directory entry).
+     * it is durable once {@link #force} or {@link #sync} of the chunk returns. Writes of one
+     * chunk thus share one fsync. A write that creates the replica is forced at once (with its
+     * directory entry).
+     *
+     * @return whether the write is on disk already (it created the replica, or wrote no data)
      */
-    public void writeDeferred(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long offset,
-                              ByteBuffer data) throws StatusException {
-        write(id, version, baseVersion, offset, data, false);
+    public boolean writeDeferred(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long offset,
+                                 ByteBuffer data) throws StatusException {
+        return write(id, version, baseVersion, offset, data, false);
     }
 
-    private void write(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long offset, ByteBuffer data,
-                       boolean force) throws StatusException {
+    private boolean write(ChunkId id, ChunkVersion version, ChunkVersion baseVersion, long offset, ByteBuffer data,
+                          boolean force) throws StatusException {
         checkRange(id, version, offset, data.remaining());
-        withSlot(id, slot -> {
+        return withSlot(id, slot -> {
             boolean create = slot.chunk == null;
             update(id, slot, version, baseVersion, "write", (file, header) ->
                     data.hasRemaining() ? file.write(header, version, offset, data, force || create)
                             : file.truncate(header, version, header.lengthBytes()));
-            if (!force && !create && data.hasRemaining()) {
+            boolean deferred = !force && !create && data.hasRemaining();
+            if (deferred) {
                 slot.dirty = true;
             }
-            return null;
+            return !deferred;
         });
     }
 
@@ -231,21 +236,54 @@ public final class ChunkStore implements AutoCloseable {
      */
     public void force(ChunkId id) throws StatusException {
         withSlot(id, slot -> {
-            if (!slot.dirty) {
-                return null;
-            }
-            StoredChunk chunk = slot.chunk;
-            try {
-                openFile(slot);
-                slot.channel.force(true);
-                slot.dirty = false;
-            } catch (IOException e) {
-                slot.dirty = false;
-                closeFile(slot);
-                throw ioFailure(chunk.id(), chunk.version(), "fsync", e);
-            }
+            forceDirty(slot);
             return null;
         });
+    }
+
+    /**
+     * A writer's sync of the chunk: takes the replica with the version rules of {@link #write}
+     * (one between {@code baseVersion} and {@code version} is raised to {@code version}) and
+     * forces every write applied to it to disk. Durable when this returns.
+     *
+     * @throws StatusException ENOENT without a replica; ESTALE and EIO as {@link #write}
+     */
+    public void sync(ChunkId id, ChunkVersion version, ChunkVersion baseVersion) throws StatusException {
+        withSlot(id, slot -> {
+            if (slot.chunk == null) {
+                throw new StatusException(Status.ENOENT, id + " " + version + ": no replica to sync");
+            }
+            if (!slot.chunk.version().equals(version)) {
+                // the lease was renewed since this replica's last write: raise it as an empty write would
+                update(id, slot, version, baseVersion, "sync",
+                        (file, header) -> file.truncate(header, version, header.lengthBytes()));
+            }
+            forceDirty(slot);
+            return null;
+        });
+    }
+
+    /** Forces the slot's unforced writes; the caller holds the slot's lock. */
+    private void forceDirty(Slot slot) throws StatusException {
+        StatusException lost = slot.lostWrites;
+        if (lost != null) {
+            slot.lostWrites = null;
+            throw lost;
+        }
+        StoredChunk chunk = slot.chunk;
+        if (!slot.dirty || chunk == null) {
+            slot.dirty = false;
+            return;
+        }
+        try {
+            openFile(slot);
+            slot.channel.force(true);
+            slot.dirty = false;
+        } catch (IOException e) {
+            slot.dirty = false;
+            closeFile(slot);
+            throw ioFailure(chunk.id(), chunk.version(), "fsync", e);
+        }
     }
 
     /** Sets the data length to {@code lengthBytes}, with the same version rules as {@link #write}. */
@@ -442,9 +480,17 @@ public final class ChunkStore implements AutoCloseable {
         for (Slot candidate : excess) {
             if (candidate.lock.tryLock()) {
                 try {
-                    if (!candidate.dirty) {
-                        closeFile(candidate); // a dirty one is forced soon, then closed on a later pass
+                    if (candidate.dirty) {
+                        try {
+                            forceDirty(candidate);
+                        } catch (StatusException e) {
+                            // forceDirty closed the file; the chunk's next sync must fail as this did
+                            candidate.lostWrites = e;
+                            LOG.warn("chunk {}: forcing it before closing its file failed: {}",
+                                    Long.toHexString(candidate.id), e.getMessage());
+                        }
                     }
+                    closeFile(candidate);
                 } finally {
                     candidate.lock.unlock();
                 }

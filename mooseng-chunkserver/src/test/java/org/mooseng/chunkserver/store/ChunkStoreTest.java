@@ -397,6 +397,61 @@ class ChunkStoreTest {
     }
 
     @Test
+    void aSyncForcesTheDeferredWritesOnceAndTakesReplicasAsAWriteDoes() throws Exception {
+        AtomicLong forces = new AtomicLong();
+        ChunkStore store = ChunkStore.open(dir, (path, options) ->
+                new FullDiskChannel(FileChannel.open(path, options), forces, new java.util.concurrent.atomic.AtomicBoolean()), recorder);
+        store.writeDeferred(ID, V1, V0, 0, ByteBuffer.wrap(random(BLOCK, 1)));
+        store.writeDeferred(ID, V1, V0, 100, ByteBuffer.wrap(random(10, 2)));
+        store.writeDeferred(ID, V1, V0, 300, ByteBuffer.wrap(random(10, 3)));
+        long beforeSync = forces.get();
+
+        store.sync(ID, V1, V0);
+        assertThat(forces.get()).as("one force for both writes").isEqualTo(beforeSync + 1);
+        store.sync(ID, V1, V0);
+        assertThat(forces.get()).as("nothing left to force").isEqualTo(beforeSync + 1);
+
+        // a lease renewed after this replica's last write: the sync raises it like an empty write
+        store.sync(ID, V2, V1);
+        assertThat(store.get(ID)).isEqualTo(new StoredChunk(ID, V2, BLOCK));
+        assertThat(open().read(ID, V2, 300, 10)).as("what a restart reads from disk").isEqualTo(random(10, 3));
+
+        assertThatThrownBy(() -> store.sync(ID, V1, V0)).isInstanceOf(StatusException.class)
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ESTALE);
+        assertThatThrownBy(() -> store.sync(ID, V3, V3)).isInstanceOf(StatusException.class)
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.EIO);
+        assertThatThrownBy(() -> store.sync(new ChunkId(0xCD), V1, V0)).isInstanceOf(StatusException.class)
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.ENOENT);
+        assertThat(store.get(new ChunkId(0xCD))).as("a sync creates nothing").isNull();
+    }
+
+    @Test
+    void aWrittenFileClosedForOthersIsForcedFirstAndAFailedForceFailsTheNextSync() throws Exception {
+        AtomicLong forces = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean failForces = new java.util.concurrent.atomic.AtomicBoolean();
+        ChunkStore store = ChunkStore.open(dir, (path, options) ->
+                new FullDiskChannel(FileChannel.open(path, options), forces, failForces), recorder, 1);
+        ChunkId other = new ChunkId(0xCD);
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(random(100, 1)));
+        store.writeDeferred(ID, V1, V0, 0, ByteBuffer.wrap(random(100, 2)));
+        long beforeOther = forces.get();
+        store.write(other, V1, V0, 0, ByteBuffer.wrap(random(100, 3))); // closes ID's file: one open at most
+        assertThat(forces.get()).as("ID forced before its file closed, then the new chunk").isEqualTo(beforeOther + 2);
+        store.sync(ID, V1, V0);
+        assertThat(open().read(ID, V1, 0, 100)).isEqualTo(random(100, 2));
+
+        store.writeDeferred(ID, V1, V0, 0, ByteBuffer.wrap(random(100, 4))); // reopens ID, closes other
+        failForces.set(true);
+        assertThat(store.read(other, V1, 0, 100)).as("opening other closes ID, whose force fails")
+                .isEqualTo(random(100, 3));
+        failForces.set(false);
+        assertThatThrownBy(() -> store.sync(ID, V1, V0)).as("the writer learns of the failed force")
+                .isInstanceOf(StatusException.class)
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.EIO);
+        store.sync(ID, V1, V0);
+    }
+
+    @Test
     void readOutsideTheChunkIsInvalid() throws Exception {
         ChunkStore store = open();
         assertThatThrownBy(() -> store.read(ID, V1, Layout.CHUNK_SIZE_BYTES - 1, 2))

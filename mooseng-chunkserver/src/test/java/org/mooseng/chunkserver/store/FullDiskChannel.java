@@ -20,6 +20,14 @@ final class FullDiskChannel extends FileChannel {
 
     /** Counts the forces (fsyncs) asked of channels made with it; may be null. */
     private AtomicLong forces;
+    /** While set, every force fails with an I/O error (a disk that lost the writes); may be null. */
+    private java.util.concurrent.atomic.AtomicBoolean failForces;
+
+    /** As the counting constructor; forces fail while {@code failForces} is set. */
+    FullDiskChannel(FileChannel delegate, AtomicLong forces, java.util.concurrent.atomic.AtomicBoolean failForces) {
+        this(delegate, new AtomicLong(1L << 40), forces);
+        this.failForces = failForces;
+    }
 
     /** As the other constructor, counting each force in {@code forces}. */
     FullDiskChannel(FileChannel delegate, AtomicLong budget, AtomicLong forces) {
@@ -105,6 +113,9 @@ final class FullDiskChannel extends FileChannel {
     public void force(boolean metaData) throws IOException {
         if (forces != null) {
             forces.incrementAndGet();
+        }
+        if (failForces != null && failForces.get()) {
+            throw new IOException("Input/output error");
         }
         delegate.force(metaData);
     }

@@ -27,6 +27,8 @@ public sealed interface DataFrame {
     byte TYPE_OK = 5;
     byte TYPE_DATA = 6;
     byte TYPE_ERROR = 7;
+    byte TYPE_SYNC = 8;
+    byte TYPE_OK_DURABLE = 9;
 
     /** Largest frame accepted: one whole chunk-sized write plus headers would be too big; writes are split. */
     int MAX_FRAME_BYTES = 8 << 20;
@@ -60,7 +62,10 @@ public sealed interface DataFrame {
      * when it has none and the base is 0; otherwise taking a copy whose version is between the
      * base and version, and raising it to version; ESTALE for a newer copy, EIO for one older
      * than the base), forwards the frame to chain[0] with the rest of the chain, and replies
-     * {@link Ok} only when its own copy is on disk (fsync) and the downstream replied Ok.
+     * {@link Ok} once its own copy holds the data and the downstream replied Ok. The data is in
+     * the receiver's page cache then, not yet on disk: a {@link Sync} of the chunk makes it
+     * durable. A write that creates the replica is the exception: it is on disk, with its
+     * directory entry, when acknowledged.
      */
     record Write(long requestId, long chunkId, int version, int previousVersion, int offset,
                  List<Address> chain, int crc32c, ByteBuf data) implements DataFrame {
@@ -71,8 +76,28 @@ public sealed interface DataFrame {
                     List<Address> chain) implements DataFrame {
     }
 
-    /** No body. */
-    record Ok(long requestId) implements DataFrame {
+    /**
+     * Body: u64 chunkId, u32 version, u32 previousVersion, chain. Ordered after the chunk's
+     * earlier writes and truncates on every server, like them: the receiver takes a copy
+     * between previousVersion and version as a write does (raising it to version), forces
+     * every write it applied to the chunk to disk, forwards the frame down the chain, and
+     * replies {@link Ok} once its copy is on disk and the downstream replied Ok. ENOENT when
+     * it holds no copy.
+     */
+    record Sync(long requestId, long chunkId, int version, int previousVersion, List<Address> chain)
+            implements DataFrame {
+    }
+
+    /**
+     * No body. Sent as TYPE_OK_DURABLE when {@code durable}: the update is on disk on the
+     * sender and on every server after it in the chain (a write that created the replicas, a
+     * truncate, a sync), so the writer owes it no {@link Sync}.
+     */
+    record Ok(long requestId, boolean durable) implements DataFrame {
+        /** An Ok that says nothing about the disk. */
+        public Ok(long requestId) {
+            this(requestId, false);
+        }
     }
 
     /** Body: u32 crc32c of data, u32 length, data. */

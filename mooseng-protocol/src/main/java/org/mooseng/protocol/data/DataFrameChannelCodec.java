@@ -43,6 +43,7 @@ public final class DataFrameChannelCodec extends MessageToMessageCodec<ByteBuf, 
             case DataFrame.Hello h -> { }
             case DataFrame.Read r -> { }
             case DataFrame.Truncate t -> { }
+            case DataFrame.Sync s -> { }
             case DataFrame.Ok o -> { }
             case DataFrame.Error e -> { }
         }

@@ -51,7 +51,13 @@ public final class DataFrameCodec {
                 header.writeLong(t.chunkId()).writeInt(t.version()).writeInt(t.previousVersion()).writeInt(t.length());
                 writeChain(header, t.chain());
             }
-            case DataFrame.Ok o -> header.writeByte(DataFrame.TYPE_OK).writeLong(o.requestId());
+            case DataFrame.Sync y -> {
+                header.writeByte(DataFrame.TYPE_SYNC).writeLong(y.requestId());
+                header.writeLong(y.chunkId()).writeInt(y.version()).writeInt(y.previousVersion());
+                writeChain(header, y.chain());
+            }
+            case DataFrame.Ok o -> header.writeByte(o.durable() ? DataFrame.TYPE_OK_DURABLE : DataFrame.TYPE_OK)
+                    .writeLong(o.requestId());
             case DataFrame.Data d -> {
                 header.writeByte(DataFrame.TYPE_DATA).writeLong(d.requestId());
                 header.writeInt(d.crc32c()).writeInt(d.data().readableBytes());
@@ -98,7 +104,10 @@ public final class DataFrameCodec {
                 }
                 case DataFrame.TYPE_TRUNCATE -> new DataFrame.Truncate(requestId, in.readLong(), in.readInt(),
                         in.readInt(), in.readInt(), readChain(in));
+                case DataFrame.TYPE_SYNC -> new DataFrame.Sync(requestId, in.readLong(), in.readInt(), in.readInt(),
+                        readChain(in));
                 case DataFrame.TYPE_OK -> new DataFrame.Ok(requestId);
+                case DataFrame.TYPE_OK_DURABLE -> new DataFrame.Ok(requestId, true);
                 case DataFrame.TYPE_DATA -> {
                     int crc = in.readInt();
                     yield new DataFrame.Data(requestId, crc, readData(in));

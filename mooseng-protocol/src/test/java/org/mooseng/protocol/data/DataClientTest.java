@@ -220,8 +220,8 @@ class DataClientTest {
 
     /**
      * HELLO "good" is accepted; READ answers a byte equal to its offset, held back until
-     * {@code holdUntil} reads arrived, then answered in reverse order; WRITE and TRUNCATE
-     * answer Ok; an ERROR frame sent as a request makes the server close the connection.
+     * {@code holdUntil} reads arrived, then answered in reverse order; WRITE, TRUNCATE and
+     * SYNC answer Ok; an ERROR frame sent as a request makes the server close the connection.
      */
     private final class ScriptedServer extends SimpleChannelInboundHandler<DataFrame> {
         @Override
@@ -254,6 +254,7 @@ class DataClientTest {
                     ctx.writeAndFlush(new DataFrame.Ok(w.requestId()));
                 }
                 case DataFrame.Truncate t -> ctx.writeAndFlush(new DataFrame.Ok(t.requestId()));
+                case DataFrame.Sync y -> ctx.writeAndFlush(new DataFrame.Ok(y.requestId()));
                 case DataFrame.Error e -> ctx.close();
                 case DataFrame.Ok o -> ctx.writeAndFlush(new DataFrame.Ok(o.requestId()));
                 case DataFrame.Data d -> d.data().release();

@@ -22,7 +22,10 @@ class DataFrameCodecTest {
                 new DataFrame.Read(2, 0xABCDEF0123L, 7, 65536, 4096),
                 new DataFrame.Read(2, 0xABCDEF0123L, 7, 5, 65536, 4096),
                 new DataFrame.Truncate(3, 42, 9, 8, 123_456, CHAIN),
+                new DataFrame.Sync(4, 0xFEDCBA9876L, -2, -3, CHAIN),
+                new DataFrame.Sync(5, 43, 10, 9, List.of()),
                 new DataFrame.Ok(Long.MAX_VALUE),
+                new DataFrame.Ok(9, true),
                 new DataFrame.Error(-1, 28, "chunk 000000000000002A v9: no space", "10.0.0.2:9422"));
         for (DataFrame frame : frames) {
             assertThat(roundTrip(frame)).isEqualTo(frame);
@@ -63,7 +66,8 @@ class DataFrameCodecTest {
     @Test
     void everyTruncationOfEveryFrameIsRejected() {
         List<DataFrame> frames = List.of(new DataFrame.Hello(1, "c"), new DataFrame.Read(2, 3, 4, 5, 6),
-                new DataFrame.Truncate(3, 4, 5, 6, 7, CHAIN), new DataFrame.Error(4, 5, "m", "s"),
+                new DataFrame.Truncate(3, 4, 5, 6, 7, CHAIN), new DataFrame.Sync(7, 8, 9, 10, CHAIN),
+                new DataFrame.Error(4, 5, "m", "s"),
                 new DataFrame.Write(5, 6, 7, 8, 9, CHAIN, 1, Unpooled.wrappedBuffer(new byte[10])),
                 new DataFrame.Data(6, 1, Unpooled.wrappedBuffer(new byte[10])));
         for (DataFrame frame : frames) {
