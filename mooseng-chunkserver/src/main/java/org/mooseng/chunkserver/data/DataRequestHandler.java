@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(DataRequestHandler.class);
+    private static final Supplier<CompletableFuture<DataFrame>> NOTHING_TO_FORWARD =
+            () -> CompletableFuture.completedFuture(new DataFrame.Ok(0, true));
 
     private final DataServer.Context context;
     private final ChunkSequencer sequencer;
@@ -118,6 +120,7 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                         write.version(), write.previousVersion(), write.offset(), rest(write.chain()),
                         write.crc32c(), data.retainedDuplicate())));
         finish(ctx, write.requestId(), write.chain(), accepted, () -> onDisk[0]).whenComplete((r, f) -> data.release());
+        accepted.local().thenRun(() -> writebackIfDue(write.chunkId()));
     }
 
     private void truncate(ChannelHandlerContext ctx, DataFrame.Truncate truncate) {
@@ -137,6 +140,20 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                 () -> forward(sync.chunkId(), sync.chain(), id -> new DataFrame.Sync(id, sync.chunkId(),
                         sync.version(), sync.previousVersion(), rest(sync.chain()))));
         finish(ctx, sync.requestId(), sync.chain(), accepted, () -> true);
+    }
+
+    /**
+     * Queues a force of the chunk behind its updates once enough unforced bytes piled up in
+     * it: a stream keeps the disk busy as it comes rather than leaving it all to the sync.
+     */
+    private void writebackIfDue(long id) {
+        try {
+            if (context.store().writebackDue(chunkId(id))) {
+                sequencer.accept(id, () -> context.store().writeback(chunkId(id)), NOTHING_TO_FORWARD);
+            }
+        } catch (StatusException | RuntimeException e) {
+            LOG.debug("chunk {}: writeback not queued: {}", hex(id), e.toString());
+        }
     }
 
     /**

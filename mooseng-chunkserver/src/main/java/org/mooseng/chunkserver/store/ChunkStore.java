@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
+    /** Unforced bytes of one chunk past which the server forces it without waiting for a sync. */
+    public static final long WRITEBACK_BYTES = 4L << 20;
     private static final Pattern FILE_NAME = Pattern.compile("[0-9A-F]{16}\\.chunk");
 
     private final Path chunksDir;
@@ -64,7 +66,11 @@ public final class ChunkStore implements AutoCloseable {
         ChunkHeader header;
         /** Written by {@link #writeDeferred} and not forced since; the file stays open until it is. */
         boolean dirty;
-        /** A force no writer asked for (closing the file) failed: the next sync reports it. */
+        /** Bytes written since the last force; past {@link #WRITEBACK_BYTES} a writeback is due. */
+        long unforcedBytes;
+        /** A writeback was handed out by {@link #writebackDue} and has not run yet. */
+        boolean writebackQueued;
+        /** A force no writer asked for (closing the file, a writeback) failed: the next sync reports it. */
         StatusException lostWrites;
 
         Slot(long id) {
@@ -224,6 +230,7 @@ public final class ChunkStore implements AutoCloseable {
             boolean deferred = !force && !create && data.hasRemaining();
             if (deferred) {
                 slot.dirty = true;
+                slot.unforcedBytes += data.remaining();
             }
             return !deferred;
         });
@@ -263,6 +270,38 @@ public final class ChunkStore implements AutoCloseable {
         });
     }
 
+    /**
+     * Whether the chunk holds at least {@link #WRITEBACK_BYTES} of unforced writes and no
+     * writeback is queued for it yet; true hands the caller the job of running
+     * {@link #writeback} (once) soon. A stream of writes thus keeps the disk busy as it
+     * goes, and the writer's sync finds little left to force.
+     */
+    public boolean writebackDue(ChunkId id) throws StatusException {
+        return withSlot(id, slot -> {
+            if (!slot.dirty || slot.unforcedBytes < WRITEBACK_BYTES || slot.writebackQueued) {
+                return false;
+            }
+            slot.writebackQueued = true;
+            return true;
+        });
+    }
+
+    /**
+     * Forces the chunk's unforced writes on the server's own account (see {@link #writebackDue}).
+     * A failure is not thrown: the chunk's next {@link #sync} reports it to the writer.
+     */
+    public void writeback(ChunkId id) throws StatusException {
+        withSlot(id, slot -> {
+            slot.writebackQueued = false;
+            try {
+                forceDirty(slot);
+            } catch (StatusException e) {
+                slot.lostWrites = e;
+            }
+            return null;
+        });
+    }
+
     /** Forces the slot's unforced writes; the caller holds the slot's lock. */
     private void forceDirty(Slot slot) throws StatusException {
         StatusException lost = slot.lostWrites;
@@ -273,8 +312,11 @@ public final class ChunkStore implements AutoCloseable {
         StoredChunk chunk = slot.chunk;
         if (!slot.dirty || chunk == null) {
             slot.dirty = false;
+            slot.unforcedBytes = 0;
             return;
         }
+        slot.unforcedBytes = 0;
+        slot.writebackQueued = false; // this force covers whatever a queued writeback was for
         try {
             openFile(slot);
             slot.channel.force(true);

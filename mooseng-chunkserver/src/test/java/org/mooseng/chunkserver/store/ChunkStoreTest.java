@@ -452,6 +452,39 @@ class ChunkStoreTest {
     }
 
     @Test
+    void aStreamOfDeferredWritesIsForcedEveryFewMegabytesAndAFailedWritebackFailsTheSync() throws Exception {
+        AtomicLong forces = new AtomicLong();
+        java.util.concurrent.atomic.AtomicBoolean failForces = new java.util.concurrent.atomic.AtomicBoolean();
+        ChunkStore store = ChunkStore.open(dir, (path, options) ->
+                new FullDiskChannel(FileChannel.open(path, options), forces, failForces), recorder);
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(random(BLOCK, 1)));
+        int frames = (int) (ChunkStore.WRITEBACK_BYTES / BLOCK);
+        for (int i = 1; i < frames; i++) {
+            store.writeDeferred(ID, V1, V0, (long) i * BLOCK, ByteBuffer.wrap(random(BLOCK, i + 1)));
+            assertThat(store.writebackDue(ID)).as("after %d blocks", i).isFalse();
+        }
+        store.writeDeferred(ID, V1, V0, (long) frames * BLOCK, ByteBuffer.wrap(random(BLOCK, 0)));
+        assertThat(store.writebackDue(ID)).isTrue();
+        assertThat(store.writebackDue(ID)).as("handed out once").isFalse();
+        long before = forces.get();
+        store.writeback(ID);
+        assertThat(forces.get()).isEqualTo(before + 1);
+        store.sync(ID, V1, V0);
+        assertThat(forces.get()).as("nothing left for the sync").isEqualTo(before + 1);
+
+        for (int i = 0; i <= frames; i++) {
+            store.writeDeferred(ID, V1, V0, (long) i * BLOCK, ByteBuffer.wrap(random(BLOCK, i + 7)));
+        }
+        assertThat(store.writebackDue(ID)).isTrue();
+        failForces.set(true);
+        store.writeback(ID);
+        failForces.set(false);
+        assertThatThrownBy(() -> store.sync(ID, V1, V0)).as("the writer learns of the failed writeback")
+                .isInstanceOf(StatusException.class)
+                .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.EIO);
+    }
+
+    @Test
     void readOutsideTheChunkIsInvalid() throws Exception {
         ChunkStore store = open();
         assertThatThrownBy(() -> store.read(ID, V1, Layout.CHUNK_SIZE_BYTES - 1, 2))
