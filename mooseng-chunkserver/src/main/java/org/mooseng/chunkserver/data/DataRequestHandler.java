@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.mooseng.common.ChunkId;
 import org.mooseng.common.ChunkVersion;
+import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 import org.mooseng.common.StatusException;
 import org.mooseng.protocol.data.DataFrame;
@@ -24,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves one data-plane connection: HELLO first, then pipelined READ, WRITE, TRUNCATE and
- * SYNC. Disk work runs on the disk executor, never on the event loop. A WRITE, TRUNCATE or
+ * SYNC. Disk work runs on the disk executor, not on the event loop, except a READ of at most
+ * one block that the page cache holds, or that the disk reads fast ({@link DiskReadLatency}),
+ * while no other operation holds its chunk: that is answered at once. A WRITE, TRUNCATE or
  * SYNC is applied locally and forwarded down its chain in parallel, and acknowledged only
  * when both are done (a WRITE is then in the page cache of every replica, a SYNC made every
  * earlier write of its chunk durable on every replica); an Error names the server that
@@ -39,13 +42,16 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
 
     private final DataServer.Context context;
     private final ChunkSequencer sequencer;
+    private final DiskReadLatency diskReads;
     private final Supplier<DataFrame.Address> self;
     private boolean greeted;
 
-    DataRequestHandler(DataServer.Context context, ChunkSequencer sequencer, Supplier<DataFrame.Address> self) {
+    DataRequestHandler(DataServer.Context context, ChunkSequencer sequencer, DiskReadLatency diskReads,
+                       Supplier<DataFrame.Address> self) {
         super(false); // frames with payloads are released by the code that consumes them
         this.context = context;
         this.sequencer = sequencer;
+        this.diskReads = diskReads;
         this.self = self;
     }
 
@@ -93,13 +99,44 @@ final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
                     + hex(read.chunkId()) + ": read length " + read.length() + " above " + DataFrame.MAX_DATA_BYTES)));
             return;
         }
+        ChunkId id = chunkId(read.chunkId());
+        ChunkVersion oldest = new ChunkVersion(read.oldestVersion());
+        ChunkVersion version = new ChunkVersion(read.version());
+        long offset = Integer.toUnsignedLong(read.offset());
+        int length = read.length();
+        // A read of at most a block is answered here when the page cache holds it, or when the
+        // disk reads a block fast; anything else goes to a disk thread, where the hand-offs
+        // weigh little against the transfer.
+        try {
+            byte[] bytes = length <= Layout.BLOCK_SIZE_BYTES
+                    ? context.store().readCached(id, oldest, version, offset, length) : null;
+            if (bytes == null && diskReads.readInPlace(length)) {
+                long start = System.nanoTime();
+                bytes = context.store().readIfFree(id, oldest, version, offset, length);
+                if (bytes != null) {
+                    diskReads.record(length, System.nanoTime() - start);
+                }
+            }
+            if (bytes != null) {
+                reply(ctx, data(read.requestId(), bytes));
+                return;
+            }
+        } catch (StatusException | RuntimeException e) {
+            reply(ctx, localError(read.requestId(), e));
+            return;
+        }
         onDisk(() -> {
-            byte[] bytes = context.store().read(chunkId(read.chunkId()), new ChunkVersion(read.oldestVersion()),
-                    new ChunkVersion(read.version()), Integer.toUnsignedLong(read.offset()), read.length());
-            CRC32C crc = new CRC32C();
-            crc.update(bytes);
-            return (DataFrame) new DataFrame.Data(read.requestId(), (int) crc.getValue(), Unpooled.wrappedBuffer(bytes));
+            long start = System.nanoTime();
+            byte[] bytes = context.store().read(id, oldest, version, offset, length);
+            diskReads.record(length, System.nanoTime() - start);
+            return data(read.requestId(), bytes);
         }).whenComplete((reply, failure) -> reply(ctx, failure == null ? reply : localError(read.requestId(), failure)));
+    }
+
+    private static DataFrame data(long requestId, byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return new DataFrame.Data(requestId, (int) crc.getValue(), Unpooled.wrappedBuffer(bytes));
     }
 
     private void write(ChannelHandlerContext ctx, DataFrame.Write write) {

@@ -32,6 +32,7 @@ public final class DataServer implements AutoCloseable {
     private final Channel serverChannel;
     /** Shared by every connection: the updates of one chunk may arrive on several. */
     private final ChunkSequencer sequencer;
+    private final DiskReadLatency diskReads;
     private volatile DataFrame.Address self;
 
     /** Everything a connection's handler needs, shared by all connections. */
@@ -42,6 +43,7 @@ public final class DataServer implements AutoCloseable {
     private DataServer(String listenHost, int port, String advertiseHost, int networkThreads, Context context)
             throws IOException {
         sequencer = new ChunkSequencer(context.disk());
+        diskReads = new DiskReadLatency();
         bossGroup = new MultiThreadIoEventLoopGroup(1, NettyTransport.ioHandlerFactory());
         workerGroup = new MultiThreadIoEventLoopGroup(networkThreads, NettyTransport.ioHandlerFactory());
         try {
@@ -53,7 +55,8 @@ public final class DataServer implements AutoCloseable {
                         protected void initChannel(SocketChannel ch) {
                             channels.add(ch);
                             DataFrameChannelCodec.install(ch.pipeline());
-                            ch.pipeline().addLast("requests", new DataRequestHandler(context, sequencer, DataServer.this::address));
+                            ch.pipeline().addLast("requests",
+                                    new DataRequestHandler(context, sequencer, diskReads, DataServer.this::address));
                         }
                     })
                     .bind(listenHost, port).sync().channel();

@@ -2,6 +2,9 @@ package org.mooseng.chunkserver.store;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -42,6 +45,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
+    /** One block's room for {@link #readCached}, per network thread. */
+    private static final ThreadLocal<MemorySegment> CACHED_BLOCK =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Layout.BLOCK_SIZE_BYTES, 4096));
     /** Unforced bytes of one chunk past which the server forces it without waiting for a sync. */
     public static final long WRITEBACK_BYTES = 4L << 20;
     private static final Pattern FILE_NAME = Pattern.compile("[0-9A-F]{16}\\.chunk");
@@ -72,6 +78,8 @@ public final class ChunkStore implements AutoCloseable {
         boolean writebackQueued;
         /** A force no writer asked for (closing the file, a writeback) failed: the next sync reports it. */
         StatusException lostWrites;
+        /** The file opened again for {@link CachedReads} (-1: not yet); closed with {@link #channel}. */
+        int cachedReadFd = -1;
 
         Slot(long id) {
             this.id = id;
@@ -163,30 +171,96 @@ public final class ChunkStore implements AutoCloseable {
     public byte[] read(ChunkId id, ChunkVersion oldestVersion, ChunkVersion version, long offset, int length)
             throws StatusException {
         checkRange(id, version, offset, length);
-        return withSlot(id, slot -> {
+        return withSlot(id, slot -> readLocked(id, slot, oldestVersion, version, offset, length));
+    }
+
+    /**
+     * As {@link #read(ChunkId, ChunkVersion, ChunkVersion, long, int)}, or null at once when
+     * another operation holds the chunk (a write, a force) or no replica is known here: a
+     * network thread reads this way and leaves those cases to a disk thread.
+     */
+    public byte[] readIfFree(ChunkId id, ChunkVersion oldestVersion, ChunkVersion version, long offset, int length)
+            throws StatusException {
+        checkRange(id, version, offset, length);
+        return tryWithSlot(id, slot -> readLocked(id, slot, oldestVersion, version, offset, length));
+    }
+
+    private byte[] readLocked(ChunkId id, Slot slot, ChunkVersion oldestVersion, ChunkVersion version, long offset,
+                              int length) throws StatusException {
+        StoredChunk chunk = requireVersion(id, slot, oldestVersion, version);
+        byte[] out = new byte[length];
+        long end = Math.min(offset + length, chunk.lengthBytes());
+        if (offset >= end) {
+            return out;
+        }
+        try {
+            ChunkFile file = openFile(slot);
+            ChunkHeader header = header(slot, file);
+            for (int b = (int) (offset / Layout.BLOCK_SIZE_BYTES); b <= (end - 1) / Layout.BLOCK_SIZE_BYTES; b++) {
+                byte[] block = file.readVerifiedBlock(header, b);
+                long blockStart = (long) b * Layout.BLOCK_SIZE_BYTES;
+                long from = Math.max(offset, blockStart);
+                long to = Math.min(end, blockStart + Layout.BLOCK_SIZE_BYTES);
+                System.arraycopy(block, (int) (from - blockStart), out, (int) (from - offset), (int) (to - from));
+            }
+            return out;
+        } catch (ChunkFile.BlockCorruptException e) {
+            throw quarantine(slot, e.getMessage());
+        } catch (IOException e) {
+            closeFile(slot);
+            throw ioFailure(chunk.id(), chunk.version(), "read", e);
+        }
+    }
+
+    /**
+     * As {@link #read(ChunkId, ChunkVersion, ChunkVersion, long, int)}, from the page cache
+     * only, for a network thread: null when a byte would wait for the disk, when another
+     * operation holds the chunk, when its file is not open with its header read, or when a
+     * block fails its CRC (the disk thread's read then moves the replica aside). Never blocks
+     * on the disk or on a lock.
+     */
+    public byte[] readCached(ChunkId id, ChunkVersion oldestVersion, ChunkVersion version, long offset, int length)
+            throws StatusException {
+        checkRange(id, version, offset, length);
+        if (!CachedReads.available()) {
+            return null;
+        }
+        return tryWithSlot(id, slot -> {
+            ChunkHeader header = slot.header;
+            if (slot.channel == null || header == null) {
+                return null;
+            }
             StoredChunk chunk = requireVersion(id, slot, oldestVersion, version);
+            if (slot.cachedReadFd < 0) {
+                slot.cachedReadFd = CachedReads.open(path(id));
+                if (slot.cachedReadFd < 0) {
+                    return null;
+                }
+            }
             byte[] out = new byte[length];
             long end = Math.min(offset + length, chunk.lengthBytes());
-            if (offset >= end) {
-                return out;
-            }
-            try {
-                ChunkFile file = openFile(slot);
-                ChunkHeader header = header(slot, file);
-                for (int b = (int) (offset / Layout.BLOCK_SIZE_BYTES); b <= (end - 1) / Layout.BLOCK_SIZE_BYTES; b++) {
-                    byte[] block = file.readVerifiedBlock(header, b);
-                    long blockStart = (long) b * Layout.BLOCK_SIZE_BYTES;
-                    long from = Math.max(offset, blockStart);
-                    long to = Math.min(end, blockStart + Layout.BLOCK_SIZE_BYTES);
-                    System.arraycopy(block, (int) (from - blockStart), out, (int) (from - offset), (int) (to - from));
+            MemorySegment block = CACHED_BLOCK.get();
+            for (long b = offset / Layout.BLOCK_SIZE_BYTES; b * Layout.BLOCK_SIZE_BYTES < end; b++) {
+                long blockStart = b * Layout.BLOCK_SIZE_BYTES;
+                long n = CachedReads.read(slot.cachedReadFd, block, ChunkFileFormat.HEADER_BYTES + blockStart);
+                if (n == CachedReads.NOT_CACHED) {
+                    return null;
                 }
-                return out;
-            } catch (ChunkFile.BlockCorruptException e) {
-                throw quarantine(slot, e.getMessage());
-            } catch (IOException e) {
-                closeFile(slot);
-                throw ioFailure(chunk.id(), chunk.version(), "read", e);
+                if (n < Layout.BLOCK_SIZE_BYTES) {
+                    if (ChunkFileFormat.HEADER_BYTES + blockStart + n < fileSize(slot)) {
+                        return null; // a short read before the end of the file: part of it is not cached
+                    }
+                    block.asSlice(n).fill((byte) 0); // past the end of the file: zeros, as on disk
+                }
+                if (ChunkFileFormat.crc(block.asByteBuffer()) != header.blockCrcs()[(int) b]) {
+                    return null;
+                }
+                long from = Math.max(offset, blockStart);
+                long to = Math.min(end, blockStart + Layout.BLOCK_SIZE_BYTES);
+                MemorySegment.copy(block, ValueLayout.JAVA_BYTE, from - blockStart, out, (int) (from - offset),
+                        (int) (to - from));
             }
+            return out;
         });
     }
 
@@ -466,6 +540,41 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
+    /** The size of the slot's open file; Long.MAX_VALUE when it cannot be had (no read then counts as cut by the end). */
+    private static long fileSize(Slot slot) {
+        try {
+            return slot.channel.size();
+        } catch (IOException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /**
+     * As {@link #withSlot}, for a thread that must not wait: null without running the
+     * operation when no replica of the chunk is known here or another operation holds it.
+     */
+    private <T> T tryWithSlot(ChunkId id, SlotOperation<T> operation) throws StatusException {
+        Slot slot = slots.get(id.value());
+        if (slot == null || !slot.lock.tryLock()) {
+            return null;
+        }
+        try {
+            if (slot.retired || slot.chunk == null) {
+                return null;
+            }
+            try {
+                return operation.apply(slot);
+            } finally {
+                if (slot.chunk == null) { // moved aside meanwhile
+                    slot.retired = true;
+                    slots.remove(id.value(), slot);
+                }
+            }
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
     private <T> T withSlot(ChunkId id, SlotOperation<T> operation) throws StatusException {
         while (true) {
             Slot slot = slots.computeIfAbsent(id.value(), Slot::new);
@@ -545,6 +654,8 @@ public final class ChunkStore implements AutoCloseable {
         FileChannel channel = slot.channel;
         slot.channel = null;
         slot.header = null;
+        CachedReads.close(slot.cachedReadFd);
+        slot.cachedReadFd = -1;
         synchronized (openFiles) {
             openFiles.remove(slot.id, slot);
         }

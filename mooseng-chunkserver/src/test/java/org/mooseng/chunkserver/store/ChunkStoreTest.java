@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mooseng.common.ChunkId;
@@ -482,6 +483,77 @@ class ChunkStoreTest {
         assertThatThrownBy(() -> store.sync(ID, V1, V0)).as("the writer learns of the failed writeback")
                 .isInstanceOf(StatusException.class)
                 .extracting(e -> ((StatusException) e).status()).isEqualTo(Status.EIO);
+    }
+
+    @Test
+    void aReadFromThePageCacheOnlyGivesTheBytesOrNothingAndNeverMovesAReplicaAside() throws Throwable {
+        Assumptions.assumeTrue(CachedReads.available(), "preadv2 with RWF_NOWAIT is not available here");
+        byte[] data = random(3 * BLOCK, 41);
+        store().write(ID, V1, V0, 0, ByteBuffer.wrap(data));
+        ChunkStore store = lastStore;
+        assertThat(store.readCached(ID, V1, V1, 1000, 2 * BLOCK)).isEqualTo(slice(data, 1000, 2 * BLOCK));
+        assertThat(store.readCached(ID, V1, V1, 3 * BLOCK - 10, 100)).as("past the end reads as zeros")
+                .isEqualTo(java.util.Arrays.copyOf(slice(data, 3 * BLOCK - 10, 10), 100));
+        assertThat(store.readCached(new ChunkId(0xCD), V1, V1, 0, 10)).as("no such chunk: left to the disk thread")
+                .isNull();
+        assertThatThrownBy(() -> store.readCached(ID, V2, V2, 0, 10)).isInstanceOf(StatusException.class);
+
+        evictFromPageCache(dir.resolve("chunks"));
+        assertThat(store.readCached(ID, V1, V1, 0, 4096)).as("evicted: it would wait for the disk").isNull();
+        assertThat(store.read(ID, V1, 0, 4096)).isEqualTo(slice(data, 0, 4096));
+
+        try (FileChannel raw = FileChannel.open(chunkFile(), StandardOpenOption.WRITE)) {
+            raw.write(ByteBuffer.wrap(new byte[] {(byte) ~data[5]}), 8192 + 5);
+        }
+        assertThat(store.readCached(ID, V1, V1, 0, 10)).as("a bad block is left to the disk thread").isNull();
+        assertThat(store.get(ID)).as("not moved aside by the cached read").isNotNull();
+        assertThatThrownBy(() -> store.read(ID, V1, 0, 10)).isInstanceOf(StatusException.class);
+    }
+
+    @Test
+    void aReadIfFreeReadsLikeReadAndLeavesUnknownChunksToTheDiskThread() throws Exception {
+        byte[] data = random(BLOCK, 43);
+        ChunkStore store = open();
+        store.write(ID, V1, V0, 0, ByteBuffer.wrap(data));
+        assertThat(store.readIfFree(ID, V1, V1, 100, 200)).isEqualTo(slice(data, 100, 200));
+        assertThat(store.readIfFree(new ChunkId(0xCD), V1, V1, 0, 10)).isNull();
+        assertThat(store.get(new ChunkId(0xCD))).isNull();
+    }
+
+    private ChunkStore lastStore;
+
+    private ChunkStore store() throws IOException {
+        lastStore = open();
+        return lastStore;
+    }
+
+    private Path chunkFile() throws IOException {
+        try (var files = Files.walk(dir.resolve("chunks"))) {
+            return files.filter(Files::isRegularFile).findFirst().orElseThrow();
+        }
+    }
+
+    /** Syncs every file under {@code root} and drops its pages: posix_fadvise(POSIX_FADV_DONTNEED). */
+    private static void evictFromPageCache(Path root) throws Throwable {
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle fadvise = linker.downcallHandle(
+                linker.defaultLookup().find("posix_fadvise").orElseThrow(),
+                java.lang.foreign.FunctionDescriptor.of(java.lang.foreign.ValueLayout.JAVA_INT,
+                        java.lang.foreign.ValueLayout.JAVA_INT, java.lang.foreign.ValueLayout.JAVA_LONG,
+                        java.lang.foreign.ValueLayout.JAVA_LONG, java.lang.foreign.ValueLayout.JAVA_INT));
+        try (var files = Files.walk(root)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                    channel.force(true);
+                }
+                int fd = CachedReads.open(file);
+                try {
+                    assertThat((int) fadvise.invokeExact(fd, 0L, 0L, 4)).isZero(); // POSIX_FADV_DONTNEED
+                } finally {
+                    CachedReads.close(fd);
+                }
+            }
+        }
     }
 
     @Test
