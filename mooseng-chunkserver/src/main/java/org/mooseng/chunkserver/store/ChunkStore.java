@@ -176,13 +176,15 @@ public final class ChunkStore implements AutoCloseable {
 
     /**
      * As {@link #read(ChunkId, ChunkVersion, ChunkVersion, long, int)}, or null at once when
-     * another operation holds the chunk (a write, a force) or no replica is known here: a
-     * network thread reads this way and leaves those cases to a disk thread.
+     * another operation holds the chunk (a write, a force), no replica is known here, or its
+     * file is not open with its header read (opening it may close another file, which may
+     * force it): a network thread reads this way and leaves those cases to a disk thread.
      */
     public byte[] readIfFree(ChunkId id, ChunkVersion oldestVersion, ChunkVersion version, long offset, int length)
             throws StatusException {
         checkRange(id, version, offset, length);
-        return tryWithSlot(id, slot -> readLocked(id, slot, oldestVersion, version, offset, length));
+        return tryWithSlot(id, slot -> slot.channel == null || slot.header == null ? null
+                : readLocked(id, slot, oldestVersion, version, offset, length));
     }
 
     private byte[] readLocked(ChunkId id, Slot slot, ChunkVersion oldestVersion, ChunkVersion version, long offset,

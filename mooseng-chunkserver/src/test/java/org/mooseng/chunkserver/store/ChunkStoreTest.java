@@ -511,13 +511,18 @@ class ChunkStoreTest {
     }
 
     @Test
-    void aReadIfFreeReadsLikeReadAndLeavesUnknownChunksToTheDiskThread() throws Exception {
+    void aReadIfFreeReadsLikeReadAndLeavesUnknownChunksAndClosedFilesToTheDiskThread() throws Exception {
         byte[] data = random(BLOCK, 43);
         ChunkStore store = open();
         store.write(ID, V1, V0, 0, ByteBuffer.wrap(data));
         assertThat(store.readIfFree(ID, V1, V1, 100, 200)).isEqualTo(slice(data, 100, 200));
         assertThat(store.readIfFree(new ChunkId(0xCD), V1, V1, 0, 10)).isNull();
         assertThat(store.get(new ChunkId(0xCD))).isNull();
+        ChunkStore reopened = open();
+        assertThat(reopened.readIfFree(ID, V1, V1, 100, 200)).as("file not open yet: left to the disk thread")
+                .isNull();
+        assertThat(reopened.read(ID, V1, 100, 200)).isEqualTo(slice(data, 100, 200));
+        assertThat(reopened.readIfFree(ID, V1, V1, 100, 200)).as("open now").isEqualTo(slice(data, 100, 200));
     }
 
     private ChunkStore lastStore;
