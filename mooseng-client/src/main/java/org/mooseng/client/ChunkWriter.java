@@ -34,8 +34,9 @@ import org.mooseng.protocol.data.DataFrame;
  * one is on disk, and its Ok says so); {@link #flush} awaits every frame, sends a SYNC down
  * the chain of every chunk with a frame acknowledged as not on disk since its last SYNC
  * (each replica forces the chunk, after the frames sent before), and only then ends the
- * write session of every chunk touched (WriteChunkEnd commits the new size). A session ended earlier to bound the
- * open leases is synced first too, so a committed size never covers bytes not yet durable.
+ * write session of every chunk touched (WriteChunkEnd commits the new size). A session
+ * ended earlier to bound the open leases is synced first too, so a committed size never
+ * covers bytes not yet durable.
  *
  * <p>A lease names the chunk's version, the chain and a base version: chunk servers take a
  * frame when their copy is between the base and the lease's version, so writers of other
@@ -126,8 +127,6 @@ final class ChunkWriter implements AutoCloseable {
         final int crc32c;
         final boolean sync;
         CompletableFuture<DataFrame> reply;
-        /** Set by {@link #await}: every replica had it on disk when it acknowledged it. */
-        boolean onDisk;
         String sentTo;
 
         PendingFrame(long sequence, ChunkSession session, int offsetInChunk, ByteBuf data) {
@@ -372,13 +371,13 @@ final class ChunkWriter implements AutoCloseable {
     }
 
     private static void acknowledge(PendingFrame frame) {
-        if (!frame.sync && !frame.onDisk) {
-            frame.session.unsynced = true;
-        }
         frame.data.release();
     }
 
-    /** Null when every replica acknowledged the frame. */
+    /**
+     * Null when every replica acknowledged the frame; a write frame acknowledged as not yet on
+     * disk leaves its chunk owing a SYNC.
+     */
     private DataFrames.Failure await(PendingFrame frame) {
         DataFrame reply;
         try {
@@ -388,7 +387,9 @@ final class ChunkWriter implements AutoCloseable {
         }
         return switch (reply) {
             case DataFrame.Ok ok -> {
-                frame.onDisk = ok.durable();
+                if (!frame.sync && !ok.durable()) {
+                    frame.session.unsynced = true;
+                }
                 yield null;
             }
             case DataFrame.Error e -> DataFrames.Failure.of(e);

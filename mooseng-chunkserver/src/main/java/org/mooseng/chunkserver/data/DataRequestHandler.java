@@ -28,11 +28,10 @@ import org.slf4j.LoggerFactory;
  * SYNC. Disk work runs on the disk executor, not on the event loop, except a READ of at most
  * one block that the page cache holds, or that the disk reads fast ({@link DiskReadLatency}),
  * while its chunk's file is open and no other operation holds the chunk: that is answered at
- * once. A WRITE, TRUNCATE or
- * SYNC is applied locally and forwarded down its chain in parallel, and acknowledged only
- * when both are done (a WRITE is then in the page cache of every replica, a SYNC made every
- * earlier write of its chunk durable on every replica); an Error names the server that
- * failed. The {@link ChunkSequencer} shared by all connections applies and forwards the
+ * once. A WRITE, TRUNCATE or SYNC is applied locally and forwarded down its chain in
+ * parallel, and acknowledged only when both are done (a WRITE is then in the page cache of
+ * every replica, a SYNC made every earlier write of its chunk durable on every replica); an
+ * Error names the server that failed. The {@link ChunkSequencer} shared by all connections applies and forwards the
  * updates of one chunk in the order they arrive here, whichever connection they come from;
  * reads are not ordered.
  */

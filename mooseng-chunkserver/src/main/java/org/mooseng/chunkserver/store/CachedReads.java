@@ -14,6 +14,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import org.mooseng.common.Layout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,7 @@ final class CachedReads {
     private static final MethodHandle CLOSE;
     private static final MethodHandle PREADV2;
     private static volatile boolean available;
+    private static final ThreadLocal<Reader> READERS = ThreadLocal.withInitial(Reader::new);
 
     static {
         MethodHandle open = null;
@@ -97,18 +99,46 @@ final class CachedReads {
         }
     }
 
-    /**
-     * Reads {@code into.byteSize()} bytes at {@code position} if the page cache holds them:
-     * the number of bytes read (fewer only at the end of the file), or {@link #NOT_CACHED}
-     * when reading would wait for the disk, or failed in any way (the disk thread's read
-     * then finds out why).
-     */
-    static long read(int fd, MemorySegment into, long position) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment iovec = arena.allocate(16, 8);
-            iovec.set(ADDRESS, 0, into);
-            iovec.set(JAVA_LONG, 8, into.byteSize());
-            MemorySegment state = arena.allocate(CALL_STATE);
+    /** The calling thread's {@link Reader}. */
+    static Reader reader() {
+        return READERS.get();
+    }
+
+    /** One thread's room for reads of one block, made once: the block, its iovec, the call's errno. */
+    static final class Reader {
+        private final MemorySegment block;
+        private final MemorySegment iovec;
+        private final MemorySegment state;
+
+        private Reader() {
+            Arena arena = Arena.ofAuto();
+            block = arena.allocate(Layout.BLOCK_SIZE_BYTES, 4096);
+            iovec = arena.allocate(16, 8);
+            iovec.set(ADDRESS, 0, block);
+            iovec.set(JAVA_LONG, 8, block.byteSize());
+            state = arena.allocate(CALL_STATE);
+        }
+
+        /** What the last {@link #read} read. */
+        MemorySegment block() {
+            return block;
+        }
+
+        /**
+         * Reads the block at {@code position} into {@link #block} if the page cache holds it:
+         * the number of bytes read (fewer only at the end of the file), or {@link #NOT_CACHED}
+         * when reading would wait for the disk, or failed in any way (the disk thread's read
+         * then finds out why).
+         */
+        long read(int fd, long position) {
+            try {
+                return readOrThrow(fd, position);
+            } catch (Throwable t) {
+                return NOT_CACHED;
+            }
+        }
+
+        private long readOrThrow(int fd, long position) throws Throwable {
             while (true) {
                 long n = (long) PREADV2.invokeExact(state, fd, iovec, 1, position, RWF_NOWAIT);
                 if (n >= 0) {
@@ -125,8 +155,6 @@ final class CachedReads {
                 }
                 return NOT_CACHED; // EAGAIN: not cached; any other failure: the disk thread's read reports it
             }
-        } catch (Throwable t) {
-            return NOT_CACHED;
         }
     }
 }

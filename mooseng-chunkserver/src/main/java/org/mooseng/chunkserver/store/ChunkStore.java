@@ -2,9 +2,7 @@ package org.mooseng.chunkserver.store;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -45,9 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChunkStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
-    /** One block's room for {@link #readCached}, per network thread. */
-    private static final ThreadLocal<MemorySegment> CACHED_BLOCK =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(Layout.BLOCK_SIZE_BYTES, 4096));
     /** Unforced bytes of one chunk past which the server forces it without waiting for a sync. */
     public static final long WRITEBACK_BYTES = 4L << 20;
     private static final Pattern FILE_NAME = Pattern.compile("[0-9A-F]{16}\\.chunk");
@@ -70,9 +65,10 @@ public final class ChunkStore implements AutoCloseable {
         /** The open chunk file and its header as on disk, or null; guarded by {@link #lock}. */
         FileChannel channel;
         ChunkHeader header;
-        /** Written by {@link #writeDeferred} and not forced since; the file stays open until it is. */
-        boolean dirty;
-        /** Bytes written since the last force; past {@link #WRITEBACK_BYTES} a writeback is due. */
+        /**
+         * Bytes written by {@link #writeDeferred} and not forced since (0: none; the file is
+         * forced before it is closed); past {@link #WRITEBACK_BYTES} a writeback is due.
+         */
         long unforcedBytes;
         /** A writeback was handed out by {@link #writebackDue} and has not run yet. */
         boolean writebackQueued;
@@ -190,22 +186,14 @@ public final class ChunkStore implements AutoCloseable {
     private byte[] readLocked(ChunkId id, Slot slot, ChunkVersion oldestVersion, ChunkVersion version, long offset,
                               int length) throws StatusException {
         StoredChunk chunk = requireVersion(id, slot, oldestVersion, version);
-        byte[] out = new byte[length];
-        long end = Math.min(offset + length, chunk.lengthBytes());
-        if (offset >= end) {
-            return out;
+        if (offset >= chunk.lengthBytes()) {
+            return new byte[length];
         }
         try {
             ChunkFile file = openFile(slot);
             ChunkHeader header = header(slot, file);
-            for (int b = (int) (offset / Layout.BLOCK_SIZE_BYTES); b <= (end - 1) / Layout.BLOCK_SIZE_BYTES; b++) {
-                byte[] block = file.readVerifiedBlock(header, b);
-                long blockStart = (long) b * Layout.BLOCK_SIZE_BYTES;
-                long from = Math.max(offset, blockStart);
-                long to = Math.min(end, blockStart + Layout.BLOCK_SIZE_BYTES);
-                System.arraycopy(block, (int) (from - blockStart), out, (int) (from - offset), (int) (to - from));
-            }
-            return out;
+            return assemble(offset, length, chunk.lengthBytes(),
+                    b -> ByteBuffer.wrap(file.readVerifiedBlock(header, b)));
         } catch (ChunkFile.BlockCorruptException e) {
             throw quarantine(slot, e.getMessage());
         } catch (IOException e) {
@@ -239,31 +227,58 @@ public final class ChunkStore implements AutoCloseable {
                     return null;
                 }
             }
-            byte[] out = new byte[length];
-            long end = Math.min(offset + length, chunk.lengthBytes());
-            MemorySegment block = CACHED_BLOCK.get();
-            for (long b = offset / Layout.BLOCK_SIZE_BYTES; b * Layout.BLOCK_SIZE_BYTES < end; b++) {
-                long blockStart = b * Layout.BLOCK_SIZE_BYTES;
-                long n = CachedReads.read(slot.cachedReadFd, block, ChunkFileFormat.HEADER_BYTES + blockStart);
-                if (n == CachedReads.NOT_CACHED) {
-                    return null;
-                }
-                if (n < Layout.BLOCK_SIZE_BYTES) {
-                    if (ChunkFileFormat.HEADER_BYTES + blockStart + n < fileSize(slot)) {
-                        return null; // a short read before the end of the file: part of it is not cached
-                    }
-                    block.asSlice(n).fill((byte) 0); // past the end of the file: zeros, as on disk
-                }
-                if (ChunkFileFormat.crc(block.asByteBuffer()) != header.blockCrcs()[(int) b]) {
-                    return null;
-                }
-                long from = Math.max(offset, blockStart);
-                long to = Math.min(end, blockStart + Layout.BLOCK_SIZE_BYTES);
-                MemorySegment.copy(block, ValueLayout.JAVA_BYTE, from - blockStart, out, (int) (from - offset),
-                        (int) (to - from));
+            CachedReads.Reader reader = CachedReads.reader();
+            try {
+                return assemble(offset, length, chunk.lengthBytes(), b -> cachedBlock(slot, header, reader, b));
+            } catch (IOException | ChunkFile.BlockCorruptException e) {
+                return null; // cachedBlock throws neither
             }
-            return out;
         });
+    }
+
+    /** Block {@code index} from the page cache, verified; null when it is not all there or fails its CRC. */
+    private static ByteBuffer cachedBlock(Slot slot, ChunkHeader header, CachedReads.Reader reader, int index) {
+        long start = ChunkFileFormat.HEADER_BYTES + (long) index * Layout.BLOCK_SIZE_BYTES;
+        long n = reader.read(slot.cachedReadFd, start);
+        if (n == CachedReads.NOT_CACHED) {
+            return null;
+        }
+        MemorySegment block = reader.block();
+        if (n < Layout.BLOCK_SIZE_BYTES) {
+            if (start + n < fileSize(slot)) {
+                return null; // a short read before the end of the file: part of it is not cached
+            }
+            block.asSlice(n).fill((byte) 0); // past the end of the file: zeros, as on disk
+        }
+        ByteBuffer bytes = block.asByteBuffer();
+        return ChunkFileFormat.crc(bytes) == header.blockCrcs()[index] ? bytes : null;
+    }
+
+    /** One block of the data as it reads, verified; null when it cannot be had now. */
+    @FunctionalInterface
+    private interface BlockSource {
+        ByteBuffer block(int index) throws IOException, ChunkFile.BlockCorruptException;
+    }
+
+    /**
+     * Bytes {@code [offset, offset + length)} of the data, taken from its blocks: zeros past
+     * {@code dataLength}; null when {@code blocks} has one of them not at hand.
+     */
+    private static byte[] assemble(long offset, int length, long dataLength, BlockSource blocks)
+            throws IOException, ChunkFile.BlockCorruptException {
+        byte[] out = new byte[length];
+        long end = Math.min(offset + length, dataLength);
+        for (long blockStart = offset - offset % Layout.BLOCK_SIZE_BYTES; blockStart < end;
+             blockStart += Layout.BLOCK_SIZE_BYTES) {
+            ByteBuffer block = blocks.block((int) (blockStart / Layout.BLOCK_SIZE_BYTES));
+            if (block == null) {
+                return null;
+            }
+            long from = Math.max(offset, blockStart);
+            long to = Math.min(end, blockStart + Layout.BLOCK_SIZE_BYTES);
+            block.get((int) (from - blockStart), out, (int) (from - offset), (int) (to - from));
+        }
+        return out;
     }
 
     /**
@@ -305,7 +320,6 @@ public final class ChunkStore implements AutoCloseable {
                             : file.truncate(header, version, header.lengthBytes()));
             boolean deferred = !force && !create && data.hasRemaining();
             if (deferred) {
-                slot.dirty = true;
                 slot.unforcedBytes += data.remaining();
             }
             return !deferred;
@@ -354,7 +368,7 @@ public final class ChunkStore implements AutoCloseable {
      */
     public boolean writebackDue(ChunkId id) throws StatusException {
         return withSlot(id, slot -> {
-            if (!slot.dirty || slot.unforcedBytes < WRITEBACK_BYTES || slot.writebackQueued) {
+            if (slot.unforcedBytes < WRITEBACK_BYTES || slot.writebackQueued) {
                 return false;
             }
             slot.writebackQueued = true;
@@ -386,19 +400,16 @@ public final class ChunkStore implements AutoCloseable {
             throw lost;
         }
         StoredChunk chunk = slot.chunk;
-        if (!slot.dirty || chunk == null) {
-            slot.dirty = false;
-            slot.unforcedBytes = 0;
+        boolean unforced = slot.unforcedBytes > 0;
+        slot.unforcedBytes = 0; // forced below, or the failure is reported now
+        if (!unforced || chunk == null) {
             return;
         }
-        slot.unforcedBytes = 0;
         slot.writebackQueued = false; // this force covers whatever a queued writeback was for
         try {
             openFile(slot);
             slot.channel.force(true);
-            slot.dirty = false;
         } catch (IOException e) {
-            slot.dirty = false;
             closeFile(slot);
             throw ioFailure(chunk.id(), chunk.version(), "fsync", e);
         }
@@ -542,7 +553,7 @@ public final class ChunkStore implements AutoCloseable {
         }
     }
 
-    /** The size of the slot's open file; Long.MAX_VALUE when it cannot be had (no read then counts as cut by the end). */
+    /** The size of the slot's open file; Long.MAX_VALUE when it cannot be had (no read is then cut by the end). */
     private static long fileSize(Slot slot) {
         try {
             return slot.channel.size();
@@ -633,14 +644,12 @@ public final class ChunkStore implements AutoCloseable {
         for (Slot candidate : excess) {
             if (candidate.lock.tryLock()) {
                 try {
-                    if (candidate.dirty) {
+                    if (candidate.unforcedBytes > 0) {
                         try {
                             forceDirty(candidate);
                         } catch (StatusException e) {
-                            // forceDirty closed the file; the chunk's next sync must fail as this did
+                            // logged by forceDirty; the chunk's next sync must fail as this did
                             candidate.lostWrites = e;
-                            LOG.warn("chunk {}: forcing it before closing its file failed: {}",
-                                    Long.toHexString(candidate.id), e.getMessage());
                         }
                     }
                     closeFile(candidate);
