@@ -29,6 +29,7 @@ import org.mooseng.proto.FileInfoReply;
 import org.mooseng.proto.FileInfoRequest;
 import org.mooseng.proto.LinkOp;
 import org.mooseng.proto.MetaOp;
+import org.mooseng.proto.MetaResult;
 import org.mooseng.proto.RenameOp;
 import org.mooseng.proto.SetAttrOp;
 import org.mooseng.proto.SetAttrReply;
@@ -306,8 +307,8 @@ public final class MoosengClient implements AutoCloseable {
         CreateOp create = CreateOp.newBuilder().setParent(parent.value()).setName(name)
                 .setType(org.mooseng.proto.FileType.REGULAR).setMode(mode & 07777).setExclusive(exclusive)
                 .setOpenSession(current.id()).setOpenFlags(openFlags).build();
-        FileStat created = FileStat.from(namespace.mutate(MetaOp.newBuilder().setCreate(create), subject).getAttr());
-        return openRegistered(created, subject, flags, current.id(), null);
+        MetaResult result = namespace.mutate(MetaOp.newBuilder().setCreate(create), subject);
+        return openRegistered(FileStat.from(result.getAttr()), subject, flags, current.id(), null, result.getCreated());
     }
 
     /** Creates a regular file by parent inode; returns its attributes without opening it. */
@@ -347,18 +348,18 @@ public final class MoosengClient implements AutoCloseable {
         // answers with the attributes; a handle that cannot be made releases the open again.
         AttrReply opened = registerOpen(inode, flags, current.id(), inode.toString(), flags.contains(OpenFlag.READ));
         return openRegistered(FileStat.from(opened.getAttr()), inode.toString(), flags, current.id(),
-                opened.hasFirstChunk() ? opened.getFirstChunk() : null);
+                opened.hasFirstChunk() ? opened.getFirstChunk() : null, false);
     }
 
     /** Opens a file; with a session the master checks the permission now and registers the open. */
     private MoosengFile openInode(FileStat stat, String subject, Set<OpenFlag> flags) throws MoosengException {
         ClientSession current = session;
         if (current == null || !stat.isRegularFile()) {
-            return openHandle(stat, subject, flags, 0, MoosengFile.Release.NONE, null);
+            return openHandle(stat, subject, flags, 0, MoosengFile.Release.NONE, null, false);
         }
         AttrReply opened = registerOpen(stat.inode(), flags, current.id(), subject, flags.contains(OpenFlag.READ));
         return openRegistered(FileStat.from(opened.getAttr()), subject, flags, current.id(),
-                opened.hasFirstChunk() ? opened.getFirstChunk() : null);
+                opened.hasFirstChunk() ? opened.getFirstChunk() : null, false);
     }
 
     /**
@@ -366,10 +367,10 @@ public final class MoosengClient implements AutoCloseable {
      * {@code firstChunk}, when the master sent it with the open, is where chunk 0 is (or null).
      */
     private MoosengFile openRegistered(FileStat stat, String subject, Set<OpenFlag> flags, long sessionId,
-                                       ReadChunkReply firstChunk) throws MoosengException {
+                                       ReadChunkReply firstChunk, boolean created) throws MoosengException {
         MoosengFile.Release release = () -> release(stat.inode(), flags, 0, sessionId, subject);
         try {
-            return openHandle(stat, subject, flags, sessionId, release, firstChunk);
+            return openHandle(stat, subject, flags, sessionId, release, firstChunk, created);
         } catch (MoosengException | RuntimeException e) {
             try {
                 release.run();
@@ -381,7 +382,8 @@ public final class MoosengClient implements AutoCloseable {
     }
 
     private MoosengFile openHandle(FileStat stat, String subject, Set<OpenFlag> flags, long sessionId,
-                                   MoosengFile.Release release, ReadChunkReply firstChunk) throws MoosengException {
+                                   MoosengFile.Release release, ReadChunkReply firstChunk, boolean created)
+            throws MoosengException {
         boolean writing = flags.contains(OpenFlag.WRITE) || flags.contains(OpenFlag.APPEND);
         if (stat.isDirectory()) {
             throw new MoosengException(Status.EISDIR, subject);
@@ -395,7 +397,7 @@ public final class MoosengClient implements AutoCloseable {
         if (firstChunk != null) {
             readAhead.locatedAtOpen(0, firstChunk);
         }
-        MoosengFile file = new MoosengFile(this, stat, subject, flags, writer, readAhead, release);
+        MoosengFile file = new MoosengFile(this, stat, subject, flags, writer, readAhead, release, created);
         if (writing && flags.contains(OpenFlag.TRUNCATE) && stat.sizeBytes() > 0) {
             truncate(stat.inode(), 0, subject);
         }

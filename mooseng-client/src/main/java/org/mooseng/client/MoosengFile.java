@@ -21,6 +21,7 @@ public final class MoosengFile implements AutoCloseable {
     private final ChunkWriter writer;
     private final ReadAhead readAhead;
     private final Release release;
+    private final boolean created;
     private boolean closed;
 
     /** What closing the handle tells the master (the open registered in the client's session). */
@@ -32,8 +33,9 @@ public final class MoosengFile implements AutoCloseable {
     }
 
     MoosengFile(MoosengClient client, FileStat statAtOpen, String subject, Set<OpenFlag> flags, ChunkWriter writer,
-                ReadAhead readAhead, Release release) {
+                ReadAhead readAhead, Release release, boolean created) {
         this.statAtOpen = statAtOpen;
+        this.created = created;
         this.release = release;
         this.client = client;
         this.inode = statAtOpen.inode();
@@ -123,6 +125,14 @@ public final class MoosengFile implements AutoCloseable {
      */
     public FileStat statAtOpen() {
         return statAtOpen;
+    }
+
+    /**
+     * Whether the open created the file (a create that found it already there did not): a new
+     * file has no extended attributes yet.
+     */
+    public boolean created() {
+        return created;
     }
 
     public synchronized FileStat stat() throws MoosengException {

@@ -454,15 +454,17 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     public Reply create(Caller caller, long parent, String name, int mode, int flags) {
         return errnoOf(() -> {
             long fetchedAt = changes.now();
+            long xattrStamp = xattrs.stamp(); // before the create: a change through this mount after it wins
             boolean exclusive = (flags & AttributeMapping.O_EXCL) != 0; // else it may find an existing file
             MoosengFile file = client(caller).createAndOpen(inode(parent), name, mode & 07777, exclusive,
                     openFlags(flags));
             FileStat created = file.statAtOpen(); // as the create committed them
-            if (exclusive) {
+            if (file.created()) {
+                // The kernel asks for security.capability before the first write: a new file has none.
                 UserCredentials creator = credentials(caller);
                 if (creator.uid() == 0 || (creator.uid() == created.uid() && (created.mode() & 0400) != 0)) {
                     // The creator may read the new file's xattrs, and it has no capabilities yet.
-                    xattrs.put(created.inode().value(), FILE_CAPABILITIES, creator, null, xattrs.stamp());
+                    xattrs.put(created.inode().value(), FILE_CAPABILITIES, creator, null, xattrStamp);
                 }
             }
             OpenFile open = register(file, created.inode().value(), flags, fetchedAt);

@@ -366,6 +366,32 @@ class MoosengFileSystemClusterTest {
         }
     }
 
+    @Test
+    void aFileTheCreateMadeHasNoCapabilitiesButOneItFoundIsAskedAbout() {
+        String capability = "security.capability";
+        byte[] value = {1, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        try (MoosengFileSystem caching = new MoosengFileSystem(clientA, 60, 60)) {
+            // Made by the create: the mount answers from what the create told it, even after
+            // another mount set the attribute (the answer is kept for the attribute timeout).
+            long handle = create(caching, "caps-new", O_RDWR);
+            long inode = inodeOf(caching, "caps-new");
+            assertThat(mountB.setxattr(ROOT_CALLER, inode, capability, value, 0)).isEqualTo(Reply.OK);
+            assertThat(caching.getxattr(ROOT_CALLER, inode, capability, 64))
+                    .isEqualTo(Reply.error(MoosengFileSystem.ENODATA));
+            caching.release(ROOT_CALLER, inode, handle, 0, false);
+
+            // Found by a non-exclusive create: the master is asked and has the attribute.
+            long created = create(mountB, "caps-old", O_RDWR);
+            long old = inodeOf(mountB, "caps-old");
+            mountB.release(ROOT_CALLER, old, created, 0, false);
+            assertThat(mountB.setxattr(ROOT_CALLER, old, capability, value, 0)).isEqualTo(Reply.OK);
+            long found = create(caching, "caps-old", O_RDWR);
+            assertThat(caching.getxattr(ROOT_CALLER, old, capability, 64)).isInstanceOfSatisfying(Reply.Bytes.class,
+                    b -> assertThat(b.value()).containsExactly(value));
+            caching.release(ROOT_CALLER, old, found, 0, false);
+        }
+    }
+
     private static AttributeChange modeChange(int mode) {
         return new AttributeChange(AttributeChange.SET_MODE, mode, 0, 0, 0, 0, 0, 0, 0);
     }

@@ -142,7 +142,7 @@ final class CreateOps {
     /** A new inode and its parent as the addition left it. */
     private record Added(InodeRecord child, InodeRecord parent) {
         MetaResult.Builder result() {
-            return Results.ok(child).setParentAttr(parent.toAttr());
+            return Results.ok(child).setParentAttr(parent.toAttr()).setCreated(true);
         }
     }
 
