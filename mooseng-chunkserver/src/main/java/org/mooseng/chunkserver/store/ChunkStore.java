@@ -55,6 +55,8 @@ public final class ChunkStore implements AutoCloseable {
     /** Slots whose file is open, least recently used first; guarded by itself. */
     private final LinkedHashMap<Long, Slot> openFiles = new LinkedHashMap<>(64, 0.75f, true);
     private final int maxOpenFiles;
+    /** Whether a new chunk file's name needs its directory forced after the file; set by {@link #open}. */
+    private NewEntryDurability newEntries = NewEntryDurability.FORCE_DIRECTORY;
 
     /** Lock and state of one chunk id; a slot of a removed chunk is retired and replaced on next use. */
     private static final class Slot {
@@ -112,6 +114,11 @@ public final class ChunkStore implements AutoCloseable {
         ChunkStore store = new ChunkStore(dataDir, opener, listener, maxOpenFiles);
         Files.createDirectories(store.chunksDir);
         Files.createDirectories(store.damagedDir);
+        String type = Files.getFileStore(store.chunksDir).type();
+        store.newEntries = NewEntryDurability.of(type);
+        LOG.info("chunk store {}: {} file system, new chunk files {}", store.chunksDir, type,
+                store.newEntries == NewEntryDurability.WITH_FILE_SYNC ? "durable with their own fsync"
+                        : "durable once their directory is forced too");
         store.scan();
         return store;
     }
@@ -500,7 +507,10 @@ public final class ChunkStore implements AutoCloseable {
             ChunkFile chunkFile;
             ChunkHeader header;
             if (create) {
-                Files.createDirectories(file.getParent());
+                if (!Files.isDirectory(file.getParent())) {
+                    Files.createDirectories(file.getParent());
+                    forceDirectory(chunksDir); // the new directory's own name
+                }
                 closeFile(slot);
                 slot.channel = opener.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE,
                         StandardOpenOption.CREATE);
@@ -515,7 +525,7 @@ public final class ChunkStore implements AutoCloseable {
             ChunkHeader after = change.apply(chunkFile, header);
             slot.header = after;
             slot.chunk = new StoredChunk(id, after.version(), after.lengthBytes());
-            if (create) {
+            if (create && newEntries == NewEntryDurability.FORCE_DIRECTORY) {
                 // The file's data is forced, but its name lives in the directory: force that
                 // too, or a crash could lose an acknowledged new chunk.
                 forceDirectory(file.getParent());
