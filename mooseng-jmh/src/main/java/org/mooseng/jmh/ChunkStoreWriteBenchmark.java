@@ -25,11 +25,12 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One write of the chunk server's store ({@link ChunkStore#write}) as a WRITE frame makes it:
- * a 4 MiB frame (the largest a client sends) or a 64 KiB piece (one CRC block), block-aligned,
- * into a chunk file on disk. Each write opens the file, reads and checks its header, sums the
- * CRC32C of the blocks it covers, saves the bytes it replaces (to put them back if the write
- * fails), writes data and header and, with {@code fsync}, forces the file before it returns,
- * as every acknowledged write is forced.
+ * a 4 MiB frame (the largest a client sends), a 64 KiB piece (one CRC block), block-aligned,
+ * or 4 KiB (part of a block, as a random 4 KiB writer sends), into a chunk file on disk. Each
+ * write opens the file, reads and checks its header, sums the CRC32C of the blocks it covers
+ * whole (a block written in part has its CRC updated from the bytes it replaces), saves the
+ * bytes it replaces (to put them back if the write fails), writes data and header and, with
+ * {@code fsync}, forces the file before it returns, as every acknowledged write is forced.
  *
  * <p>{@code pattern}: APPEND writes a new chunk from its start to its end, as a file being
  * written sequentially does (each new chunk file is created with a directory fsync, and the
@@ -84,7 +85,7 @@ public class ChunkStoreWriteBenchmark {
     /** One writing thread: its chunk and where its next write goes. */
     @State(Scope.Thread)
     public static class Writer {
-        @Param({"65536", "4194304"})
+        @Param({"4096", "65536", "4194304"})
         public int writeBytes;
 
         @Param

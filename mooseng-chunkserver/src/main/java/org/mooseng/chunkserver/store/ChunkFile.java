@@ -36,13 +36,23 @@ final class ChunkFile {
 
     /**
      * Writes {@code data} at {@code offset} and the new header, then forces both to disk when
-     * {@code force} (else the caller forces the file before the write counts as durable). On
+     * {@code force} (else the caller forces the file before the write counts as durable). A
+     * block written in part gets its CRC updated from the bytes replaced ({@link CrcUpdate}),
+     * not summed again over the rest of it, so damage elsewhere in the block still shows. On
      * failure the previous bytes and file size are put back, so the replica still verifies
      * against its old header.
      */
     ChunkHeader write(ChunkHeader header, ChunkVersion newVersion, long offset, ByteBuffer data, boolean force)
-            throws IOException, BlockCorruptException {
+            throws IOException {
         int length = data.remaining();
+        long oldFileSize = channel.size();
+        long position = HEADER_BYTES + offset;
+        // the bytes being replaced: to put back on failure, and to update the CRC of a block
+        // written in part (past the end of the file they are zeros)
+        ByteBuffer previous = ByteBuffer.allocate((int) Math.max(0, Math.min(length, oldFileSize - position)));
+        ChunkFileFormat.readFully(channel, previous, position);
+        previous.flip();
+
         int[] crcs = header.blockCrcs().clone();
         int firstBlock = (int) (offset / BLOCK);
         int lastBlock = (int) ((offset + length - 1) / BLOCK);
@@ -50,24 +60,13 @@ final class ChunkFile {
             long blockStart = (long) b * BLOCK;
             int from = (int) Math.max(0, offset - blockStart);
             int to = (int) Math.min(BLOCK, offset + length - blockStart);
-            ByteBuffer slice = data.slice((int) (blockStart + from - offset), to - from);
-            if (from == 0 && to == BLOCK) {
-                crcs[b] = ChunkFileFormat.crc(slice);
-            } else {
-                // a partial block keeps the rest of its bytes, which must be sound before they are re-summed
-                byte[] block = readVerifiedBlock(header, b);
-                slice.get(0, block, from, to - from);
-                crcs[b] = ChunkFileFormat.crc(block, 0, BLOCK);
-            }
+            int at = (int) (blockStart + from - offset);
+            ByteBuffer slice = data.slice(data.position() + at, to - from);
+            crcs[b] = from == 0 && to == BLOCK ? ChunkFileFormat.crc(slice)
+                    : CrcUpdate.replaced(crcs[b], BLOCK, from, replacedBytes(previous, at, to - from), slice);
         }
-        long newLength = Math.max(header.lengthBytes(), offset + length);
-        ChunkHeader updated = header.with(newVersion, newLength, crcs);
+        ChunkHeader updated = header.with(newVersion, Math.max(header.lengthBytes(), offset + length), crcs);
 
-        long oldFileSize = channel.size();
-        long position = HEADER_BYTES + offset;
-        ByteBuffer previous = ByteBuffer.allocate((int) Math.max(0, Math.min(length, oldFileSize - position)));
-        ChunkFileFormat.readFully(channel, previous, position);
-        previous.flip();
         long written = 0;
         ByteBuffer source = data.duplicate();
         try {
@@ -83,6 +82,18 @@ final class ChunkFile {
             throw e;
         }
         return updated;
+    }
+
+    /** Bytes {@code [at, at + n)} of the range being replaced: as read, zeros past what the file held. */
+    private static ByteBuffer replacedBytes(ByteBuffer previous, int at, int n) {
+        if (at + n <= previous.limit()) {
+            return previous.slice(at, n);
+        }
+        ByteBuffer bytes = ByteBuffer.allocate(n);
+        if (at < previous.limit()) {
+            bytes.put(previous.slice(at, previous.limit() - at));
+        }
+        return bytes.clear();
     }
 
     /** Cuts or extends the data to {@code newLength}; bytes past it read as zeros afterwards. */
