@@ -459,13 +459,12 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             MoosengFile file = client(caller).createAndOpen(inode(parent), name, mode & 07777, exclusive,
                     openFlags(flags));
             FileStat created = file.statAtOpen(); // as the create committed them
-            if (file.created()) {
-                // The kernel asks for security.capability before the first write: a new file has none.
-                UserCredentials creator = credentials(caller);
-                if (creator.uid() == 0 || (creator.uid() == created.uid() && (created.mode() & 0400) != 0)) {
-                    // The creator may read the new file's xattrs, and it has no capabilities yet.
-                    xattrs.put(created.inode().value(), FILE_CAPABILITIES, creator, null, xattrStamp);
-                }
+            UserCredentials creator = credentials(caller);
+            if (file.created()
+                    && (creator.uid() == 0 || (creator.uid() == created.uid() && (created.mode() & 0400) != 0))) {
+                // The kernel asks for security.capability before the first write: a file this
+                // create made has none, and its creator may read its xattrs.
+                xattrs.put(created.inode().value(), FILE_CAPABILITIES, creator, null, xattrStamp);
             }
             OpenFile open = register(file, created.inode().value(), flags, fetchedAt);
             return new Reply.Create(entry(created), new Reply.Open(open.handle(), false, false));

@@ -31,9 +31,9 @@ import org.slf4j.LoggerFactory;
  * once. A WRITE, TRUNCATE or SYNC is applied locally and forwarded down its chain in
  * parallel, and acknowledged only when both are done (a WRITE is then in the page cache of
  * every replica, a SYNC made every earlier write of its chunk durable on every replica); an
- * Error names the server that failed. The {@link ChunkSequencer} shared by all connections applies and forwards the
- * updates of one chunk in the order they arrive here, whichever connection they come from;
- * reads are not ordered.
+ * Error names the server that failed. The {@link ChunkSequencer} shared by all connections
+ * applies and forwards the updates of one chunk in the order they arrive here, whichever
+ * connection they come from; reads are not ordered.
  */
 final class DataRequestHandler extends SimpleChannelInboundHandler<DataFrame> {
     private static final Logger LOG = LoggerFactory.getLogger(DataRequestHandler.class);

@@ -582,17 +582,7 @@ public final class ChunkStore implements AutoCloseable {
             return null;
         }
         try {
-            if (slot.retired || slot.chunk == null) {
-                return null;
-            }
-            try {
-                return operation.apply(slot);
-            } finally {
-                if (slot.chunk == null) { // moved aside meanwhile
-                    slot.retired = true;
-                    slots.remove(id.value(), slot);
-                }
-            }
+            return slot.retired || slot.chunk == null ? null : applyHeld(id, slot, operation);
         } finally {
             slot.lock.unlock();
         }
@@ -606,16 +596,24 @@ public final class ChunkStore implements AutoCloseable {
                 if (slot.retired) {
                     continue;
                 }
-                try {
-                    return operation.apply(slot);
-                } finally {
-                    if (slot.chunk == null) {
-                        slot.retired = true;
-                        slots.remove(id.value(), slot);
-                    }
-                }
+                return applyHeld(id, slot, operation);
             } finally {
                 slot.lock.unlock();
+            }
+        }
+    }
+
+    /**
+     * Runs {@code operation} on a slot whose lock the caller holds; a slot left without a
+     * replica (deleted, moved aside, never created) is retired, so the next use makes a new one.
+     */
+    private <T> T applyHeld(ChunkId id, Slot slot, SlotOperation<T> operation) throws StatusException {
+        try {
+            return operation.apply(slot);
+        } finally {
+            if (slot.chunk == null) {
+                slot.retired = true;
+                slots.remove(id.value(), slot);
             }
         }
     }
