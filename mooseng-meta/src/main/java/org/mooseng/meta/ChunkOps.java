@@ -30,9 +30,11 @@ final class ChunkOps {
                     op.getChainList(), -1);
             slot = new ChunkSlot(before.chunkId(), previousVersion + 1, raise);
         } else {
-            // A new chunk has no copies below its first version.
+            // A new chunk has no copies below its first version: the floor is the version, as if
+            // no raise were recorded. The chain is kept for a leader that did not grant the lease
+            // (or lost it in a restart) and finds no copy of the chunk anywhere.
             previousVersion = 0;
-            slot = new ChunkSlot(tx.allocateChunk(), 1);
+            slot = new ChunkSlot(tx.allocateChunk(), 1, new ChunkRaise(1, op.getChainList(), -1));
             tx.setCounters(tx.counters().plusStats(0, 0, 0, 1, 0));
         }
         tx.putChunk(node.inode(), chunkIndex, slot);

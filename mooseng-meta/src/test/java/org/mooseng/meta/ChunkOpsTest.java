@@ -160,8 +160,11 @@ class ChunkOpsTest {
     void aWriteRaiseRecordsItsChainAndTheLowestVersionAMemberMayHold() throws Exception {
         long f = ns.fileId(ALICE, ROOT, "f");
         long id = ns.expectOk(ns.writeBegin(f, 0, 0, "a", "b")).getChunk().getChunkId();
-        assertThat(ns.store.chunk(id).orElseThrow().raise()).as("a new chunk has no copies below it")
-                .isEqualTo(ChunkRaise.NONE);
+        ChunkRaise first = ns.store.chunk(id).orElseThrow().raise();
+        assertThat(first).as("a new chunk records its chain, but no copies below it")
+                .isEqualTo(new ChunkRaise(1, List.of("a", "b"), -1));
+        assertThat(first.holdsCurrentData("a", 1, 1)).isTrue();
+        assertThat(first.missedOnlyThisRaise("a", 0, 1)).isFalse();
 
         ns.expectOk(ns.writeBegin(f, 0, 1, "a", "b"));
         assertThat(ns.store.chunk(id).orElseThrow().raise()).isEqualTo(new ChunkRaise(1, List.of("a", "b"), -1));

@@ -147,6 +147,11 @@ final class ChunkLocations {
             // Checked before the version bump: a bump with nowhere to write would leave every
             // existing copy stale and the chunk unreadable.
             if (chain.isEmpty()) {
+                Optional<WriteChunkReply> again = regrantUnwritten(req.getInode(), req.getChunkIndex(), ref, raise,
+                        excluded);
+                if (again.isPresent()) {
+                    return done(again.get());
+                }
                 return done(writeFailure(noReplicaStatus(), chunkName(ref)
                         + ": no alive chunk server holds this version" + excludedNote(excluded) + listeningNote()));
             }
@@ -172,6 +177,35 @@ final class ChunkLocations {
             registry.recordChain(chunk.getChunkId(), chunk.getVersion(), ids);
             return leaseReply(chunk, leases.grant(chunk.getChunkId(), chunk.getVersion(), base, ids));
         });
+    }
+
+    /**
+     * The first lease of a new chunk, granted again on the chain recorded with it, when no copy
+     * of the chunk exists: the lease was lost with the master that granted it (a restart, a new
+     * leader) before a frame reached the chain. A frame that creates a copy is on disk before it
+     * is acknowledged and reaches every member first, so no member holding one means no
+     * acknowledged byte. Only while every member is alive, has reported its chunks and is not
+     * excluded, and the file's length does not reach into the chunk: a chunk whose copies were
+     * lost with their disks is not taken for one never written.
+     */
+    private Optional<WriteChunkReply> regrantUnwritten(long inode, long chunkIndex, ChunkRef ref, ChunkRaise raise,
+            Set<String> excluded) {
+        if (ref.getVersion() != 1 || raise.chain().isEmpty() || raise.isTruncation() || registry.stillListening()
+                || !registry.replicas(ref.getChunkId(), ref.getVersion(), raise).isEmpty()) {
+            return Optional.empty();
+        }
+        AttrReply attr = namespace.getAttr(inode);
+        if (attr.getStatus() != 0 || attr.getAttr().getSize() > chunkIndex * Layout.CHUNK_SIZE_BYTES) {
+            return Optional.empty();
+        }
+        boolean chainServes = raise.chain().stream().allMatch(id -> registry.server(id)
+                .filter(s -> s.alive() && !excluded.contains(id) && !excluded.contains(s.host() + ":" + s.port()))
+                .isPresent());
+        if (!chainServes) {
+            return Optional.empty();
+        }
+        registry.recordChain(ref.getChunkId(), ref.getVersion(), raise.chain());
+        return Optional.of(leaseReply(ref, leases.grant(ref.getChunkId(), ref.getVersion(), 0, raise.chain())));
     }
 
     /** Whether every server of the lease's chain is alive, holds the version and is not excluded. */

@@ -266,6 +266,49 @@ class ChunkPlacementServiceTest {
         assertThat(ids(read.getReplicasList())).containsExactly("cs1");
     }
 
+    @Test
+    void aNewChunksLeaseLostWithTheMasterBeforeAnyFrameIsGrantedAgainOnItsChain() throws Exception {
+        stop();
+        config = config.with(MasterConfig.CHUNKSERVER_TIMEOUT_MS, 3_000L);
+        startMaster();
+        register("cs1", 100);
+        register("cs2", 300);
+        register("cs3", 200);
+        long inode = createFileWithGoal("f", 2);
+        WriteChunkReply first = write(inode, 0);
+        assertThat(ids(first.getChainList())).containsExactly("cs2", "cs3");
+
+        // The master restarts before the writer's first frame: no chunk server holds a copy.
+        stop();
+        startMaster();
+        register("cs1", 900);
+        register("cs2", 100);
+        register("cs3", 100);
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            List.of("cs1", "cs2", "cs3").forEach(this::heartbeat);
+            return write(inode, 0, "cs3").getStatus() != Status.NOT_READY.code();
+        });
+        // Not on a chain without an excluded member: that one may be where the frames went.
+        assertThat(write(inode, 0, "cs3").getStatus()).isEqualTo(Status.EIO.code());
+
+        WriteChunkReply again = write(inode, 0);
+        assertThat(again.getStatus()).isZero();
+        assertThat(again.getChunk().getChunkId()).isEqualTo(first.getChunk().getChunkId());
+        assertThat(again.getChunk().getVersion()).isEqualTo(first.getChunk().getVersion());
+        assertThat(again.getChunk().getPreviousVersion()).isZero();
+        assertThat(ids(again.getChainList())).containsExactly("cs2", "cs3");
+        assertThat(ids(write(inode, 0).getChainList())).containsExactly("cs2", "cs3");
+
+        // Once the file's length reaches into the chunk, copies missing everywhere are data lost.
+        assertThat(client.writeChunkEnd(WriteChunkEndRequest.newBuilder().setCred(ROOT).setInode(inode)
+                .setChunkId(again.getChunk().getChunkId()).setNewSize(1000).build()).getStatus()).isZero();
+        register("cs2", 100);
+        register("cs3", 100);
+        WriteChunkReply lost = write(inode, 0);
+        assertThat(lost.getStatus()).isEqualTo(Status.EIO.code());
+        assertThat(lost.getMessage()).contains("no alive chunk server holds this version");
+    }
+
     /** A file whose one chunk was written on {@code server}, which then registers again without it. */
     private long createFileWithChunkOnlyOn(String name, String server) {
         register(server, 1L << 40);
