@@ -1,6 +1,7 @@
 package org.mooseng.jmh;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -8,6 +9,7 @@ import org.mooseng.meta.MetaStore;
 import org.mooseng.proto.AttrReply;
 import org.mooseng.proto.MetaOp;
 import org.mooseng.proto.MetaResult;
+import org.mooseng.proto.ReadDirReply;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -27,7 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code rename} (within a directory) and {@code unlink} of a regular file applied as committed
  * log records (one RocksDB write batch each, WAL without fsync, with the op's entry in the
  * table of applied requests), and the reads {@code lookup} (parent + name) and {@code getAttr}
- * (inode) of the files of one directory of {@code files} entries.
+ * (inode) of the files of one directory of {@code files} entries, and {@code list}, the
+ * whole packed listing of that directory as the mount pages through it.
  *
  * <p>The cache holds {@code cacheEntries} inodes and entries (the master's default, so reads
  * of a small directory all hit it; {@code -p cacheEntries=1000} makes them go to RocksDB).
@@ -55,6 +58,10 @@ public class NamespaceBenchmark {
     static final int RENAMED_FILES = 1_000;
     /** An odd step: n * STEP modulo the directory size spreads the reads over its files. */
     private static final long STEP = 40_503;
+    /** Entries per readdir page: what the mount fetches at once. */
+    static final int LISTING_PAGE = 4096;
+    /** Bytes of a packed entry between its cookie and its name's length (see ReadDirReply). */
+    private static final int PACKED_FIXED_BYTES = 9;
 
     /** Directory under which the store is made (a path, or java.io.tmpdir). */
     @Param(WorkDirectory.TMPDIR)
@@ -186,6 +193,36 @@ public class NamespaceBenchmark {
     @Benchmark
     public AttrReply getAttr(Worker worker) {
         return found(store.getAttr(listedInodes[worker.nextListed(files)]));
+    }
+
+    /**
+     * The whole listing of the directory of {@code files} entries, packed, in pages of {@link
+     * #LISTING_PAGE} entries as the mount asks for them; returns the entries listed. Divided by
+     * {@code files}, the master's cost per entry of a readdir.
+     */
+    @Benchmark
+    public int list() {
+        int entries = 0;
+        long cookie = 0;
+        while (true) {
+            ReadDirReply page = store.readDirPacked(Ops.ROOT, listed, cookie, LISTING_PAGE);
+            if (page.getStatus() != 0) {
+                throw new IllegalStateException("readdir failed with status " + page.getStatus());
+            }
+            ByteBuffer packed = page.getPackedEntries().asReadOnlyByteBuffer();
+            long last = cookie;
+            while (packed.hasRemaining()) {
+                last = packed.getLong();
+                packed.position(packed.position() + PACKED_FIXED_BYTES);
+                int nameBytes = Short.toUnsignedInt(packed.getShort());
+                packed.position(packed.position() + nameBytes);
+                entries++;
+            }
+            if (page.getEof()) {
+                return entries;
+            }
+            cookie = last;
+        }
     }
 
     private static AttrReply found(AttrReply reply) {

@@ -32,6 +32,8 @@ final class ApplyBatch {
     private final Map<Long, Optional<InodeRecord>> inodes = new LinkedHashMap<>();
     private final Map<EntryKey, Optional<EntryRecord>> entries = new LinkedHashMap<>();
     private final List<RawMutation> raw = new ArrayList<>();
+    /** The DIR_INDEX changes again, in order, for the cached listings. */
+    private final List<ListingChange> listingChanges = new ArrayList<>();
     /** Written whether the op is accepted or rejected: a retry must see a rejection too. */
     private final List<RawMutation> bookkeeping = new ArrayList<>();
     /** The op's MetaOp.keep_unnamed_files: unnamed regular files wait for a PurgeRetainedOp. */
@@ -119,7 +121,9 @@ final class ApplyBatch {
         InodeRecord parent = requireDirectory(parentId);
         long seq = parent.nextEntrySeq();
         entries.put(new EntryKey(parentId, name), Optional.of(new EntryRecord(child, type, seq)));
-        raw.add(RawMutation.put(Family.DIR_INDEX, Keys.ofLongs(parentId, seq), DirIndexValue.encode(child, type, name)));
+        byte[] indexValue = DirIndexValue.encode(child, type, name);
+        raw.add(RawMutation.put(Family.DIR_INDEX, Keys.ofLongs(parentId, seq), indexValue));
+        listingChanges.add(new ListingChange(parentId, seq, indexValue));
         InodeRecord updated = parent.withEntryAdded();
         putInode(updated);
         return updated;
@@ -131,6 +135,7 @@ final class ApplyBatch {
                 .orElseThrow(() -> new IllegalStateException("inode " + parentId + ": no entry " + name));
         entries.put(new EntryKey(parentId, name), Optional.empty());
         raw.add(RawMutation.delete(Family.DIR_INDEX, Keys.ofLongs(parentId, entry.seq())));
+        listingChanges.add(new ListingChange(parentId, entry.seq(), null));
         InodeRecord updated = parent.withEntryRemoved();
         putInode(updated);
         return updated;
@@ -325,11 +330,30 @@ final class ApplyBatch {
                     StateCache cache = committed.cache();
                     inodes.forEach(cache::putInode);
                     entries.forEach(cache::putEntry);
+                    updateListings(cache.listings());
                 }
                 counters = finalCounters;
                 publish.accept(finalCounters);
             } finally {
                 writeLock.unlock();
+            }
+        }
+    }
+
+    private void updateListings(ListingCache listings) {
+        for (ListingChange change : listingChanges) {
+            if (change.indexValue() != null) {
+                listings.added(change.dir(), change.seq(), change.indexValue());
+            } else {
+                listings.removed(change.dir(), change.seq());
+            }
+        }
+        for (Map.Entry<Long, Optional<InodeRecord>> e : inodes.entrySet()) {
+            Optional<InodeRecord> inode = e.getValue();
+            if (inode.isEmpty()) {
+                listings.drop(e.getKey());
+            } else if (inode.get().isDirectory() && inode.get().entryCount() == 0) {
+                listings.empty(e.getKey()); // made now, or emptied: its whole listing is known
             }
         }
     }
@@ -342,6 +366,10 @@ final class ApplyBatch {
                 store.delete(batch, m.family(), m.key());
             }
         }
+    }
+
+    /** An entry added to (index value) or removed from (null) a directory's listing. */
+    private record ListingChange(long dir, long seq, byte[] indexValue) {
     }
 
     private record RawMutation(Family family, byte[] key, byte[] value) {

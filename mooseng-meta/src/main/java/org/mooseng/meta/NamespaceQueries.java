@@ -1,6 +1,7 @@
 package org.mooseng.meta;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +25,8 @@ final class NamespaceQueries {
     /** Upper bound of one readdir page, whatever the caller asks for. */
     static final int MAX_READDIR_ENTRIES = 10_000;
     static final int DEFAULT_READDIR_ENTRIES = 1_000;
+    /** Entries up to which a directory's first packed listing reads it whole into the listing cache. */
+    static final long LISTING_LOAD_ENTRIES = 65_536;
 
     private NamespaceQueries() {
     }
@@ -82,12 +85,53 @@ final class NamespaceQueries {
         return ReadDirReply.newBuilder().setStatus(0).addAllEntries(entries).setEof(eof).build();
     }
 
-    /** As {@link #readDir}, each entry copied from the index into a packed record (see ReadDirReply). */
+    /**
+     * As {@link #readDir}, each entry as a packed record (see ReadDirReply): copied from the
+     * directory's cached listing, which a directory of at most {@link #LISTING_LOAD_ENTRIES}
+     * entries gets at its first listing, else from the index.
+     */
     static ReadDirReply readDirPacked(CommittedView view, Credentials cred, long inode, long cookie, int maxEntries)
             throws StatusException {
+        InodeRecord dir = listableDirectory(view, cred, inode);
+        int limit = pageLimit(maxEntries);
+        if (cookie < 0 || cookie == Long.MAX_VALUE) {
+            return ReadDirReply.newBuilder().setStatus(0).setEof(true).build();
+        }
+        ListingCache listings = view.cache().listings();
+        Optional<ListingCache.Page> cached = listings.page(inode, cookie, limit);
+        if (cached.isEmpty() && dir.entryCount() <= LISTING_LOAD_ENTRIES) {
+            loadListing(view, inode, (int) dir.entryCount());
+            cached = listings.page(inode, cookie, limit);
+        }
+        if (cached.isPresent()) {
+            ListingCache.Page page = cached.get();
+            return ReadDirReply.newBuilder().setStatus(0).setEof(page.eof())
+                    .setPackedEntries(UnsafeByteOperations.unsafeWrap(page.records(), 0, page.length())).build();
+        }
         PackedEntries packed = new PackedEntries();
         boolean eof = scanDirectory(view, cred, inode, cookie, maxEntries, packed::add);
         return ReadDirReply.newBuilder().setStatus(0).setPackedEntries(packed.bytes()).setEof(eof).build();
+    }
+
+    /** Reads the directory's whole index into the listing cache (under the read lock: no commit in between). */
+    private static void loadListing(CommittedView view, long inode, int entries) {
+        long[] seqs = new long[entries];
+        byte[][] values = new byte[entries][];
+        int[] count = {0};
+        boolean[] matches = {true};
+        view.store().scan(Family.DIR_INDEX, null, Keys.ofLongs(inode, 0), Keys.prefixEnd(inode), (key, value) -> {
+            if (count[0] == entries) {
+                matches[0] = false; // more than the inode counts: list from the index
+                return false;
+            }
+            seqs[count[0]] = Keys.longAt(key, Long.BYTES);
+            values[count[0]] = value;
+            count[0]++;
+            return true;
+        });
+        if (matches[0] && count[0] == entries) {
+            view.cache().listings().put(inode, seqs, values, entries);
+        }
     }
 
     @FunctionalInterface
@@ -98,12 +142,8 @@ final class NamespaceQueries {
     /** Visits the index entries of a directory after {@code cookie}, at most a page of them; true when none is left. */
     private static boolean scanDirectory(CommittedView view, Credentials cred, long inode, long cookie, int maxEntries,
                                          IndexEntryVisitor visitor) throws StatusException {
-        InodeRecord dir = requireInode(view, inode);
-        if (!dir.isDirectory()) {
-            throw new StatusException(Status.ENOTDIR, "inode " + inode + " is not a directory");
-        }
-        Permissions.require(cred, dir, Permissions.R_OK);
-        int limit = maxEntries <= 0 ? DEFAULT_READDIR_ENTRIES : Math.min(maxEntries, MAX_READDIR_ENTRIES);
+        listableDirectory(view, cred, inode);
+        int limit = pageLimit(maxEntries);
         if (cookie < 0 || cookie == Long.MAX_VALUE) {
             return true;
         }
@@ -120,6 +160,20 @@ final class NamespaceQueries {
                     return true;
                 });
         return !more[0];
+    }
+
+    private static InodeRecord listableDirectory(CommittedView view, Credentials cred, long inode)
+            throws StatusException {
+        InodeRecord dir = requireInode(view, inode);
+        if (!dir.isDirectory()) {
+            throw new StatusException(Status.ENOTDIR, "inode " + inode + " is not a directory");
+        }
+        Permissions.require(cred, dir, Permissions.R_OK);
+        return dir;
+    }
+
+    private static int pageLimit(int maxEntries) {
+        return maxEntries <= 0 ? DEFAULT_READDIR_ENTRIES : Math.min(maxEntries, MAX_READDIR_ENTRIES);
     }
 
     static ReadLinkReply readLink(CommittedView view, long inode) throws StatusException {

@@ -20,22 +20,33 @@ final class PackedEntries {
     private int length;
 
     void add(long cookie, byte[] indexValue) {
+        int record = recordBytes(indexValue);
+        if (bytes.length - length < record) {
+            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + record));
+        }
+        length = write(bytes, length, cookie, indexValue);
+    }
+
+    /** Bytes of the packed record of an index value. */
+    static int recordBytes(byte[] indexValue) {
         int nameLength = indexValue.length - DirIndexValue.NAME_OFFSET;
         if (nameLength < 0 || nameLength > 0xFFFF) {
             throw new IllegalStateException("readdir index value of " + indexValue.length + " bytes");
         }
-        int record = Long.BYTES + DirIndexValue.NAME_OFFSET + Short.BYTES + nameLength;
-        if (bytes.length - length < record) {
-            bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + record));
-        }
-        LONG.set(bytes, length, cookie);
-        length += Long.BYTES;
-        System.arraycopy(indexValue, 0, bytes, length, DirIndexValue.NAME_OFFSET);
-        length += DirIndexValue.NAME_OFFSET;
-        bytes[length++] = (byte) (nameLength >>> 8);
-        bytes[length++] = (byte) nameLength;
-        System.arraycopy(indexValue, DirIndexValue.NAME_OFFSET, bytes, length, nameLength);
-        length += nameLength;
+        return Long.BYTES + DirIndexValue.NAME_OFFSET + Short.BYTES + nameLength;
+    }
+
+    /** Writes the record of an index value at {@code at} (room checked by the caller); returns where it ends. */
+    static int write(byte[] out, int at, long cookie, byte[] indexValue) {
+        int nameLength = indexValue.length - DirIndexValue.NAME_OFFSET;
+        LONG.set(out, at, cookie);
+        at += Long.BYTES;
+        System.arraycopy(indexValue, 0, out, at, DirIndexValue.NAME_OFFSET);
+        at += DirIndexValue.NAME_OFFSET;
+        out[at++] = (byte) (nameLength >>> 8);
+        out[at++] = (byte) nameLength;
+        System.arraycopy(indexValue, DirIndexValue.NAME_OFFSET, out, at, nameLength);
+        return at + nameLength;
     }
 
     /** The records so far; this builder is not used after. */

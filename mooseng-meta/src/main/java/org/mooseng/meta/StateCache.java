@@ -6,16 +6,22 @@ import java.util.Optional;
 import java.util.function.Function;
 
 /**
- * Bounded in-heap cache of hot inodes and directory entries in front of RocksDB. Absent
- * values are cached too (as empty), since creates look up names that do not exist yet.
+ * Bounded in-heap cache of hot inodes, directory entries and directory listings in front of
+ * RocksDB. Absent values are cached too (as empty), since creates look up names that do not
+ * exist yet.
  * Only the apply thread changes it after a commit; readers fill it on a miss.
  */
 final class StateCache {
+    /** Bytes of directory listings held per entry of the cache's size (32 MiB for a million). */
+    static final long LISTING_BYTES_PER_ENTRY = 32;
+
     private final Cache<Long, Optional<InodeRecord>> inodes;
     private final Cache<EntryKey, Optional<EntryRecord>> entries;
+    private final ListingCache listings;
 
     StateCache(long maxEntries) {
         long half = Math.max(1, maxEntries / 2);
+        this.listings = new ListingCache(Math.max(1, maxEntries) * LISTING_BYTES_PER_ENTRY);
         // Maintenance on the calling thread: no background pool, nothing to stop at close.
         this.inodes = Caffeine.newBuilder().maximumSize(half).executor(Runnable::run).build();
         this.entries = Caffeine.newBuilder().maximumSize(half).executor(Runnable::run).build();
@@ -37,9 +43,14 @@ final class StateCache {
         entries.put(key, value);
     }
 
+    ListingCache listings() {
+        return listings;
+    }
+
     void clear() {
         inodes.invalidateAll();
         entries.invalidateAll();
+        listings.clear();
     }
 
     long size() {

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mooseng.meta.TestNamespace.ROOT;
 import static org.mooseng.meta.TestNamespace.ROOT_CRED;
 
+import com.google.protobuf.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -14,9 +19,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.mooseng.proto.DirEntry;
+import org.mooseng.proto.FileType;
 import org.mooseng.proto.ReadDirReply;
 
 class ReadDirPagingTest {
@@ -26,8 +33,9 @@ class ReadDirPagingTest {
     @TempDir
     Path dir;
 
-    @Test
-    void pagingOverTwentyThousandEntriesWithInsertsAndDeletesBetweenPagesListsUntouchedEntriesOnce()
+    @ParameterizedTest(name = "packed: {0}")
+    @ValueSource(booleans = {false, true})
+    void pagingOverTwentyThousandEntriesWithInsertsAndDeletesBetweenPagesListsUntouchedEntriesOnce(boolean packed)
             throws Exception {
         try (TestNamespace ns = TestNamespace.formatted(dir)) {
             long d = ns.dirId(ROOT_CRED, ROOT, "big");
@@ -39,7 +47,7 @@ class ReadDirPagingTest {
             long cookie = 0;
             int page = 0;
             while (true) {
-                ReadDirReply reply = ns.store.readDir(ROOT_CRED, d, cookie, PAGE);
+                ReadDirReply reply = page(ns, packed, d, cookie, PAGE);
                 assertThat(reply.getStatus()).isZero();
                 for (DirEntry e : reply.getEntriesList()) {
                     seen.merge(e.getName(), 1, Integer::sum);
@@ -77,8 +85,9 @@ class ReadDirPagingTest {
         }
     }
 
-    @Test
-    void readersPagingWhileTheApplyThreadWritesSeeEveryUntouchedEntryOnce() throws Exception {
+    @ParameterizedTest(name = "packed: {0}")
+    @ValueSource(booleans = {false, true})
+    void readersPagingWhileTheApplyThreadWritesSeeEveryUntouchedEntryOnce(boolean packed) throws Exception {
         ExecutorService writer = Executors.newSingleThreadExecutor();
         try (TestNamespace ns = TestNamespace.formatted(dir)) {
             long d = ns.dirId(ROOT_CRED, ROOT, "busy");
@@ -103,7 +112,7 @@ class ReadDirPagingTest {
                     long cookie = 0;
                     ReadDirReply reply;
                     do {
-                        reply = ns.store.readDir(ROOT_CRED, d, cookie, 97);
+                        reply = page(ns, packed, d, cookie, 97);
                         assertThat(reply.getStatus()).isZero();
                         for (DirEntry e : reply.getEntriesList()) {
                             seen.merge(e.getName(), 1, Integer::sum);
@@ -122,5 +131,33 @@ class ReadDirPagingTest {
             writer.shutdownNow();
             assertThat(writer.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    /**
+     * A page as DirEntry messages: asked for as messages (listed from the index), or packed
+     * (from the listing cache) and decoded.
+     */
+    static ReadDirReply page(TestNamespace ns, boolean packed, long dir, long cookie, int max) {
+        if (!packed) {
+            return ns.store.readDir(ROOT_CRED, dir, cookie, max);
+        }
+        ReadDirReply reply = ns.store.readDirPacked(ROOT_CRED, dir, cookie, max);
+        return reply.toBuilder().clearPackedEntries().addAllEntries(decode(reply.getPackedEntries())).build();
+    }
+
+    /** The records of packed_entries: cookie u64, inode u64, type u8, name length u16, name. */
+    static List<DirEntry> decode(ByteString packed) {
+        ByteBuffer records = packed.asReadOnlyByteBuffer();
+        List<DirEntry> entries = new ArrayList<>();
+        while (records.hasRemaining()) {
+            long cookie = records.getLong();
+            long inode = records.getLong();
+            FileType type = FileType.forNumber(records.get());
+            byte[] name = new byte[records.getShort() & 0xFFFF];
+            records.get(name);
+            entries.add(DirEntry.newBuilder().setCookie(cookie).setInode(inode).setType(type)
+                    .setName(new String(name, StandardCharsets.UTF_8)).build());
+        }
+        return entries;
     }
 }

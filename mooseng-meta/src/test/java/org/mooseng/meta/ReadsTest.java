@@ -116,17 +116,7 @@ class ReadsTest {
         var packed = ns.store.readDirPacked(ALICE, ROOT, 0, 2);
 
         // cookie u64, inode u64, type u8, name length u16, name; big-endian
-        java.nio.ByteBuffer records = packed.getPackedEntries().asReadOnlyByteBuffer();
-        List<DirEntry> decoded = new java.util.ArrayList<>();
-        while (records.hasRemaining()) {
-            long cookie = records.getLong();
-            long inode = records.getLong();
-            FileType type = FileType.forNumber(records.get());
-            byte[] name = new byte[records.getShort() & 0xFFFF];
-            records.get(name);
-            decoded.add(DirEntry.newBuilder().setCookie(cookie).setInode(inode).setType(type)
-                    .setName(new String(name, StandardCharsets.UTF_8)).build());
-        }
+        List<DirEntry> decoded = ReadDirPagingTest.decode(packed.getPackedEntries());
         assertThat(packed.getEntriesCount()).isZero();
         assertThat(decoded).isEqualTo(messages.getEntriesList()).hasSize(2);
         assertThat(packed.getEof()).isEqualTo(messages.getEof()).isFalse();
