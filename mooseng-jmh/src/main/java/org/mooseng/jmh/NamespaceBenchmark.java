@@ -82,6 +82,8 @@ public class NamespaceBenchmark {
     long[] listedInodes;
     /** {@link #RENAMED_FILES}; fewer in tests, where creating them would take most of the time. */
     int renamedFiles = RENAMED_FILES;
+    /** {@link #LISTING_PAGE}; fewer in tests, so that a small directory takes several pages. */
+    int listingPage = LISTING_PAGE;
     private long index;
     private final AtomicInteger nextDirectory = new AtomicInteger();
 
@@ -205,7 +207,7 @@ public class NamespaceBenchmark {
         int entries = 0;
         long cookie = 0;
         while (true) {
-            ReadDirReply page = store.readDirPacked(Ops.ROOT, listed, cookie, LISTING_PAGE);
+            ReadDirReply page = store.readDirPacked(Ops.ROOT, listed, cookie, listingPage);
             if (page.getStatus() != 0) {
                 throw new IllegalStateException("readdir failed with status " + page.getStatus());
             }

@@ -33,6 +33,7 @@ class BenchmarkListTest {
                 "org.mooseng.jmh.NamespaceBenchmark.create",
                 "org.mooseng.jmh.NamespaceBenchmark.lookup",
                 "org.mooseng.jmh.NamespaceBenchmark.getAttr",
+                "org.mooseng.jmh.NamespaceBenchmark.list",
                 "org.mooseng.jmh.NamespaceBenchmark.rename",
                 "org.mooseng.jmh.NamespaceBenchmark.unlink",
                 "org.mooseng.jmh.MetadataCommitBenchmark.createOneProposer",

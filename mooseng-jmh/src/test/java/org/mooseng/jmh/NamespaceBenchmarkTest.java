@@ -74,6 +74,13 @@ class NamespaceBenchmarkTest {
     }
 
     @Test
+    void listPagesThroughEveryEntryOfTheListedDirectory() {
+        namespace.listingPage = 3;
+        assertThat(namespace.list()).isEqualTo(10);
+        assertThat(namespace.list()).as("again, from the listing cache").isEqualTo(10);
+    }
+
+    @Test
     void readsFindTheFilesOfTheListedDirectory() {
         assertThat(namespace.lookup(worker).getAttr().getInode()).isEqualTo(namespace.listedInodes[0]);
         assertThat(namespace.getAttr(worker).getAttr().getInode()).as("the second read, 40503 mod 10 = 3")
