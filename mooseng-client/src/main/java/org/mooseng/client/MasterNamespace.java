@@ -39,11 +39,14 @@ final class MasterNamespace implements PathResolver.Namespace {
     private final MasterConnection master;
     private final Credentials credentials;
     private final OwnDirectoryChanges ownChanges;
+    private final KnownListings knownListings;
 
-    MasterNamespace(MasterConnection master, Credentials credentials, OwnDirectoryChanges ownChanges) {
+    MasterNamespace(MasterConnection master, Credentials credentials, OwnDirectoryChanges ownChanges,
+                    KnownListings knownListings) {
         this.master = master;
         this.credentials = credentials;
         this.ownChanges = ownChanges;
+        this.knownListings = knownListings;
     }
 
     Credentials credentials() {
@@ -105,15 +108,23 @@ final class MasterNamespace implements PathResolver.Namespace {
      * Runs one namespace change. Its request id is chosen once, here: every resend by
      * {@link MasterConnection#call} carries the same id, so the master applies the change once
      * and answers a resend with the first result (not EEXIST or ENOENT). The directory it
-     * changed is remembered as the change left it ({@link OwnDirectoryChanges}).
+     * changed is remembered as the change left it ({@link OwnDirectoryChanges}), and its
+     * names followed when this client knows them all ({@link KnownListings}).
      */
     MetaResult mutate(MetaOp.Builder op, String subject) throws MoosengException {
         MutateRequest request = MutateRequest.newBuilder()
                 .setOp(op.setCred(credentials).setRequestId(newRequestId())).build();
         long mark = ownChanges.beforeChange(request.getOp());
-        MetaResult result = master.call(subject, s -> s.mutate(request));
-        MoosengException.check(result.getStatus(), subject, result.getMessage());
+        MetaResult result;
+        try {
+            result = master.call(subject, s -> s.mutate(request));
+            MoosengException.check(result.getStatus(), subject, result.getMessage());
+        } catch (MoosengException | RuntimeException e) {
+            knownListings.failed(request.getOp());
+            throw e;
+        }
         ownChanges.afterChange(mark, result);
+        knownListings.changed(request.getOp(), result);
         return result;
     }
 

@@ -64,19 +64,23 @@ public final class MoosengClient implements AutoCloseable {
     private final boolean view;
     /** Shared with the views: what this client's own changes left its directories as. */
     private final OwnDirectoryChanges ownChanges;
+    /** Shared with the views: the directories this client made and alone changed since. */
+    private final KnownListings knownListings;
 
     private MoosengClient(ClientOptions options, MasterConnection master, ChunkServerTransport transport) {
-        this(options, master, transport, new OwnDirectoryChanges(System::nanoTime), false);
+        this(options, master, transport, new OwnDirectoryChanges(System::nanoTime),
+                new KnownListings(System::nanoTime), false);
     }
 
     private MoosengClient(ClientOptions options, MasterConnection master, ChunkServerTransport transport,
-                          OwnDirectoryChanges ownChanges, boolean view) {
+                          OwnDirectoryChanges ownChanges, KnownListings knownListings, boolean view) {
         this.view = view;
         this.options = options;
         this.master = master;
         this.transport = transport;
         this.ownChanges = ownChanges;
-        this.namespace = new MasterNamespace(master, options.credentials().toProto(), ownChanges);
+        this.knownListings = knownListings;
+        this.namespace = new MasterNamespace(master, options.credentials().toProto(), ownChanges, knownListings);
         this.resolver = new PathResolver(namespace);
         this.reader = new ChunkReader(master, transport, namespace.credentials(), options.dataTimeoutMs());
         this.truncator = new ChunkTruncator(transport, options.dataTimeoutMs());
@@ -137,6 +141,18 @@ public final class MoosengClient implements AutoCloseable {
     }
 
     /**
+     * Whether {@code name} is surely absent from the directory without asking the master: this
+     * client made the directory and every change of it since was this client's, the last
+     * confirmed by the master at most {@code maxAgeNanos} ago, and none added the name. A name
+     * another client added since that confirmation is not seen: callers accept what a cache of
+     * that age may miss, and check permissions themselves (the master's lookup checks search
+     * permission on the directory; this does not). False whenever it is not sure.
+     */
+    public boolean knownAbsent(InodeId directory, String name, long maxAgeNanos) {
+        return knownListings.knownAbsent(directory.value(), name, maxAgeNanos);
+    }
+
+    /**
      * This client acting as another user: the same master channel, data connections and
      * session, other credentials on every call. Light enough to make per request (the FUSE
      * mount makes one per caller); closing a view does nothing, closing this client ends its
@@ -147,7 +163,7 @@ public final class MoosengClient implements AutoCloseable {
             return this;
         }
         MoosengClient other = new MoosengClient(options.withCredentials(credentials), master, transport, ownChanges,
-                true);
+                knownListings, true);
         other.session = session;
         return other;
     }

@@ -86,6 +86,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     private final double attrTimeoutSeconds;
     private final long attrTimeoutNanos;
     private final double entryTimeoutSeconds;
+    private final long entryTimeoutNanos;
     private final AtomicLong nextHandle = new AtomicLong(1);
     private final Map<Long, OpenFile> openFiles = new ConcurrentHashMap<>();
     /** Open directory handles and the page each lists from. */
@@ -117,6 +118,7 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
         this.attrTimeoutSeconds = attrTimeoutSeconds;
         this.attrTimeoutNanos = (long) (attrTimeoutSeconds * 1e9);
         this.entryTimeoutSeconds = entryTimeoutSeconds;
+        this.entryTimeoutNanos = (long) (entryTimeoutSeconds * 1e9);
         this.accessTimes = new AccessTimeUpdates(client, accessTimePolicy, clock);
         this.xattrs = new XattrCache(attrTimeoutSeconds, System::nanoTime);
     }
@@ -191,6 +193,12 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
 
     @Override
     public Reply lookup(Caller caller, long parent, String name) {
+        // The kernel looks up every name before it creates it. In a directory this mount made
+        // and alone changed since, a name it did not add is absent: no more stale than an
+        // entry the kernel keeps for the entry timeout (search permission: default_permissions).
+        if (client(caller).knownAbsent(inode(parent), name, entryTimeoutNanos)) {
+            return Reply.error(ENOENT);
+        }
         return errnoOf(() -> {
             FileStat found = client(caller).lookup(inode(parent), name);
             if (accessTimes.awaitPending(found.inode().value())) {

@@ -41,6 +41,7 @@ class MoosengFileSystemClusterTest {
     private static final int O_CREAT = 0100;
     private static final int O_APPEND = 02000;
     private static final int EAGAIN = 11;
+    private static final int ENOENT = 2;
     private static final Caller ROOT_CALLER = new Caller(0, 0, 100, 022, List.of());
     private static final org.mooseng.fuse.ll.FuseOperations.Interruption NEVER = () -> false;
 
@@ -143,6 +144,31 @@ class MoosengFileSystemClusterTest {
                 offset = item.nextOffset();
             }
         }
+    }
+
+    @Test
+    void aDirectoryTheMountMadeAnswersLookupsOfNamesItLacksUntilAnotherClientsChangeShows() {
+        // Entry timeout 30 s: a name another client adds goes unseen until this mount's next change there.
+        MoosengFileSystem mount = new MoosengFileSystem(clientA, 0, 30);
+        long made = ((Reply.Entry) mount.mkdir(ROOT_CALLER, ROOT, "made-here", 0755)).attributes().inode();
+        Reply.Create first = (Reply.Create) mount.create(ROOT_CALLER, made, "first", 0644, O_CREAT | O_RDWR);
+        assertThat(mount.release(ROOT_CALLER, first.entry().attributes().inode(), first.open().handle(), 0,
+                false)).isEqualTo(Reply.OK);
+        assertThat(mount.lookup(ROOT_CALLER, made, "first")).isInstanceOf(Reply.Entry.class);
+        assertThat(mount.lookup(ROOT_CALLER, made, "second")).isEqualTo(Reply.error(ENOENT));
+
+        // Another client adds "second": not seen yet (as an entry the kernel keeps would not be) ...
+        Reply.Create other = (Reply.Create) mountB.create(ROOT_CALLER, made, "second", 0644, O_CREAT | O_RDWR);
+        assertThat(mountB.release(ROOT_CALLER, other.entry().attributes().inode(), other.open().handle(), 0,
+                false)).isEqualTo(Reply.OK);
+        assertThat(mount.lookup(ROOT_CALLER, made, "second")).isEqualTo(Reply.error(ENOENT));
+        // ... until this mount's next change there finds the directory's count moved by two.
+        assertThat(mount.mkdir(ROOT_CALLER, made, "third", 0755)).isInstanceOf(Reply.Entry.class);
+        assertThat(mount.lookup(ROOT_CALLER, made, "second")).isInstanceOf(Reply.Entry.class);
+        assertThat(mount.lookup(ROOT_CALLER, made, "fourth")).isEqualTo(Reply.error(ENOENT));
+        // The directory that mkdir made is known empty.
+        long third = ((Reply.Entry) mount.lookup(ROOT_CALLER, made, "third")).attributes().inode();
+        assertThat(mount.lookup(ROOT_CALLER, third, "anything")).isEqualTo(Reply.error(ENOENT));
     }
 
     @Test

@@ -41,7 +41,12 @@ record InodeRecord(
     }
 
     Attr toAttr() {
-        return Attr.newBuilder()
+        Attr.Builder attr = Attr.newBuilder();
+        if (isDirectory()) {
+            // Every add takes the next sequence number and adds one entry; every removal drops one.
+            attr.setEntryChanges(2 * (nextEntrySeq - 1) - entryCount);
+        }
+        return attr
                 .setInode(inode)
                 .setType(type)
                 .setMode(mode)
