@@ -57,7 +57,8 @@ public final class MasterConfig {
 
     public static final ConfigKey<Long> METADATA_CACHE_ENTRIES = ConfigKey.integer("METADATA_CACHE_ENTRIES",
             1_000_000, 1_000, 1_000_000_000L, "entries",
-            "Inodes and directory entries kept in the in-heap cache in front of the namespace store.\n"
+            "Inodes and directory entries kept in the in-heap cache in front of the namespace store,\n"
+                    + "plus 32 bytes of directory listings per entry (a listing is kept whole or not at all).\n"
                     + "More entries = fewer disk reads, at roughly a few hundred bytes of heap each.");
 
     public static final ConfigKey<Long> DEFAULT_GOAL = ConfigKey.integer("DEFAULT_GOAL", 2, 1, 9, "copies",
