@@ -199,6 +199,14 @@ final class ListingCache {
         Page page(long cookie, int maxEntries) {
             int i = Arrays.binarySearch(cookies, 0, count, cookie);
             i = i >= 0 ? i + 1 : -i - 1;
+            if (removedCount == 0) {
+                // Nothing marked: the page is one run of records.
+                int last = (int) Math.min(count, (long) i + Math.max(0, maxEntries));
+                int start = i < count ? starts[i] : length;
+                int size = (last == count ? length : starts[last]) - start;
+                byte[] out = Arrays.copyOfRange(records, start, start + size);
+                return new Page(out, size, last == count);
+            }
             // The records of the page, copied in runs of entries not removed.
             int first = i;
             int taken = 0;

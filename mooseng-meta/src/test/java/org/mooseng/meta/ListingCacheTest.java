@@ -41,6 +41,13 @@ class ListingCacheTest {
         for (long seq = 1; seq <= 100; seq++) {
             cache.added(7, seq, indexValue(1000 + seq, "n" + seq));
         }
+        // Nothing removed yet: pages are single runs of records.
+        assertThat(cookies(cache, 7, 0, 3)).containsExactly(1L, 2L, 3L);
+        assertThat(cookies(cache, 7, 97, 10)).containsExactly(98L, 99L, 100L);
+        assertThat(cache.page(7, 97, 3).orElseThrow().eof()).isTrue();
+        assertThat(cache.page(7, 96, 3).orElseThrow().eof()).isFalse();
+        assertThat(cookies(cache, 7, 100, 10)).isEmpty();
+        assertThat(cookies(cache, 7, 0, 0)).isEmpty();
         for (long seq = 2; seq <= 100; seq += 3) {
             cache.removed(7, seq);
         }
