@@ -112,6 +112,24 @@ public final class DirectoryPage {
         return FileType.fromNumber(records[starts[i] + TYPE_AT] & 0xFF);
     }
 
+    /** Bytes of entry {@code i}'s name. */
+    public int nameLength(int i) {
+        return nameLengthAt(records, starts[i]);
+    }
+
+    /** Where entry {@code i}'s name starts in {@link #records()}. */
+    public int nameOffset(int i) {
+        return starts[i] + RECORD_HEADER_BYTES;
+    }
+
+    /**
+     * The page's packed records as received, for copying names out without an array per name
+     * ({@link #nameOffset}, {@link #nameLength}); callers must not change them.
+     */
+    public byte[] records() {
+        return records;
+    }
+
     /** The name's bytes (UTF-8, as stored), in a new array. */
     public byte[] nameBytes(int i) {
         int start = starts[i] + RECORD_HEADER_BYTES;

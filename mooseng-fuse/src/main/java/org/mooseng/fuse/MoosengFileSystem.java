@@ -2,7 +2,6 @@ package org.mooseng.fuse;
 
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +26,7 @@ import org.mooseng.common.Layout;
 import org.mooseng.common.Status;
 import org.mooseng.fuse.ll.AttributeChange;
 import org.mooseng.fuse.ll.Caller;
-import org.mooseng.fuse.ll.DirectoryItem;
+import org.mooseng.fuse.ll.DirentBuffer;
 import org.mooseng.fuse.ll.FileAttributes;
 import org.mooseng.fuse.ll.FuseOperations;
 import org.mooseng.fuse.ll.KernelCache;
@@ -62,6 +61,8 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     static final int O_TRUNC = 01000;
     /** Offsets 1 and 2 are "." and ".."; a master cookie c is offset c + 2. */
     static final long FIRST_COOKIE_OFFSET = 2;
+    /** "." and "..", at offsets 0 and 1. */
+    private static final byte[][] DOTS = {{'.'}, {'.', '.'}};
     private static final long STATFS_BLOCK_BYTES = 4096;
     private static final long STATFS_FREE_INODES = 1L << 32;
     private static final int RENAME_KNOWN_FLAGS = 1 | 2;
@@ -650,13 +651,6 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
     @Override
     public Reply readdir(Caller caller, long inode, long handle, long offset, long maxBytes) {
         return errnoOf(() -> {
-            List<DirectoryItem> items = new ArrayList<>();
-            if (offset < 1) {
-                items.add(new DirectoryItem(".", inode, FileAttributes.S_IFDIR, 1));
-            }
-            if (offset < 2) {
-                items.add(new DirectoryItem("..", inode, FileAttributes.S_IFDIR, 2));
-            }
             long cookie = Math.max(0, offset - FIRST_COOKIE_OFFSET);
             int pageEntries = (int) Math.clamp(maxBytes / MIN_DIRENT_BYTES, 1, MAX_PAGE_ENTRIES);
             // A handle not from opendir (a caller of these operations without the kernel) lists once.
@@ -668,14 +662,30 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             }
             DirectoryListing.Slice slice = listing.entriesAfter(cookie, pageEntries);
             DirectoryPage page = slice.page();
-            for (int i = slice.from(); i < slice.to(); i++) {
-                items.add(new DirectoryItem(page.nameBytes(i), page.inode(i), AttributeMapping.typeBits(page.type(i)),
-                        page.cookie(i) + FIRST_COOKIE_OFFSET));
+            // What fits in the kernel's buffer, then packed straight from the page's records.
+            int dots = offset < 1 ? 2 : offset < 2 ? 1 : 0;
+            long used = 0;
+            for (int d = 2 - dots; d < 2; d++) {
+                used += DirentBuffer.entryBytes(DOTS[d].length);
+            }
+            int end = slice.from();
+            while (end < slice.to() && used + DirentBuffer.entryBytes(page.nameLength(end)) <= maxBytes) {
+                used += DirentBuffer.entryBytes(page.nameLength(end));
+                end++;
+            }
+            DirentBuffer out = new DirentBuffer((int) Math.min(used, maxBytes));
+            for (int d = 2 - dots; d < 2; d++) {
+                out.add(inode, FileAttributes.S_IFDIR, d + 1, DOTS[d], 0, DOTS[d].length);
+            }
+            byte[] records = page.records();
+            for (int i = slice.from(); i < end; i++) {
+                out.add(page.inode(i), AttributeMapping.typeBits(page.type(i)), page.cookie(i) + FIRST_COOKIE_OFFSET,
+                        records, page.nameOffset(i), page.nameLength(i));
             }
             if (offset == 0) {
                 accessTimes.afterListingStarted(inode);
             }
-            return new Reply.Directory(items);
+            return out.reply();
         });
     }
 

@@ -155,7 +155,7 @@ class AccessTimeClusterTest {
         long inode = fileWithOldAtime(noatime, "noatime");
         long handle = open(noatime, ROOT_CALLER, inode, O_RDONLY);
         read(noatime, ROOT_CALLER, inode, handle);
-        assertThat(noatime.readdir(ROOT_CALLER, ROOT, 0, 0, 4096)).isInstanceOf(Reply.Directory.class);
+        assertThat(noatime.readdir(ROOT_CALLER, ROOT, 0, 0, 4096)).isInstanceOf(Reply.Dirents.class);
 
         assertThat(stat(noatime, inode).atimeSeconds()).isEqualTo(OLD_SECONDS);
         assertThat(noatime.atimeUpdatesCommitted()).isZero();
@@ -230,7 +230,7 @@ class AccessTimeClusterTest {
         setAtime(relatime, directory, OLD_SECONDS);
         long commitsBefore = relatime.atimeUpdatesCommitted();
 
-        Reply.Directory page = (Reply.Directory) relatime.readdir(ROOT_CALLER, directory, 0, 0, 4096);
+        Reply.Dirents page = (Reply.Dirents) relatime.readdir(ROOT_CALLER, directory, 0, 0, 4096);
         Instant listed = atime(stat(relatime, directory));
         long lastOffset = page.items().getLast().nextOffset();
         relatime.readdir(ROOT_CALLER, directory, 0, lastOffset, 4096);

@@ -1,7 +1,6 @@
 package org.mooseng.fuse.ll;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.List;
 
 /**
@@ -37,19 +36,11 @@ final class DirentPacker {
             capacity += size;
             count++;
         }
-        ByteBuffer out = ByteBuffer.allocate(capacity).order(ByteOrder.nativeOrder());
+        DirentBuffer out = new DirentBuffer(capacity);
         for (int i = 0; i < count; i++) {
             DirectoryItem item = items.get(i);
-            byte[] name = item.name();
-            int size = entryBytes(name.length);
-            int start = out.position();
-            out.putLong(item.inode());
-            out.putLong(item.nextOffset());
-            out.putInt(name.length);
-            out.putInt((item.mode() & 0170000) >>> 12);
-            out.put(name);
-            out.position(start + size); // the padding stays zero
+            out.add(item.inode(), item.mode(), item.nextOffset(), item.name(), 0, item.name().length);
         }
-        return out.flip();
+        return ((Reply.Dirents) out.reply()).packed();
     }
 }

@@ -68,6 +68,12 @@ final class Replies {
                 yield (int) fuse.replyLock.invokeExact(req, flock);
             }
             case Reply.Directory d -> throw new IllegalStateException("a Directory reply needs the readdir size");
+            case Reply.Dirents d -> {
+                int used = d.packed().remaining();
+                MemorySegment buffer = arena.allocate(Math.max(1, used));
+                MemorySegment.copy(MemorySegment.ofBuffer(d.packed()), 0, buffer, 0, used);
+                yield (int) fuse.replyBuf.invokeExact(req, buffer, (long) used);
+            }
         };
         if (result < 0) {
             // The kernel dropped the request (an interrupted caller): nothing left to answer.

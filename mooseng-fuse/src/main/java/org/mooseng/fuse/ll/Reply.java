@@ -1,5 +1,7 @@
 package org.mooseng.fuse.ll;
 
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -53,6 +55,26 @@ public sealed interface Reply {
 
     /** Entries packed with fuse_add_direntry until the kernel's buffer is full. */
     record Directory(List<DirectoryItem> items) implements Reply {
+    }
+
+    /** fuse_reply_buf of readdir entries already packed ({@link DirentBuffer}), all fitting the kernel's buffer. */
+    record Dirents(ByteBuffer packed) implements Reply {
+        /** The entries, unpacked (for tests and logs). */
+        public List<DirectoryItem> items() {
+            ByteBuffer in = packed.duplicate().order(packed.order());
+            List<DirectoryItem> items = new ArrayList<>();
+            while (in.hasRemaining()) {
+                int start = in.position();
+                long inode = in.getLong();
+                long nextOffset = in.getLong();
+                byte[] name = new byte[in.getInt()];
+                int type = in.getInt();
+                in.get(name);
+                items.add(new DirectoryItem(name, inode, type << 12, nextOffset));
+                in.position(start + DirentPacker.entryBytes(name.length));
+            }
+            return items;
+        }
     }
 
     /**

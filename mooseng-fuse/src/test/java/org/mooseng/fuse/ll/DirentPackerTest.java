@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -65,5 +66,26 @@ class DirentPackerTest {
         byte[] ours = packed(many, 4096);
         assertThat(ours).isEqualTo(packedByLibfuse(many, 4096));
         assertThat(ours.length).isLessThanOrEqualTo(4096).isGreaterThan(4096 - DirentPacker.entryBytes(count + 10));
+    }
+
+    @Test
+    void aDirentBufferCopiesNamesFromWithinAnArrayAndItsEntriesReadBack() throws Throwable {
+        byte[] records = "..xxa|seven77|größe-ü-日本語".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        List<DirectoryItem> expected = List.of(ITEMS.get(0), ITEMS.get(1), ITEMS.get(2), ITEMS.get(3), ITEMS.get(5));
+        int capacity = expected.stream().mapToInt(item -> DirentBuffer.entryBytes(item.name().length)).sum();
+        DirentBuffer out = new DirentBuffer(capacity);
+        assertThat(out.add(1, FileAttributes.S_IFDIR, 1, records, 0, 1)).isTrue();
+        assertThat(out.add(1, FileAttributes.S_IFDIR, 2, records, 0, 2)).isTrue();
+        assertThat(out.add(7, 0100000, 3, records, 4, 1)).isTrue();
+        assertThat(out.add(8, 0120000, 4, records, 6, 7)).isTrue();
+        int umlaut = 14;
+        assertThat(out.add(10, 0100000, 6, records, umlaut, records.length - umlaut)).isTrue();
+        assertThat(out.add(11, 0100000, 7, records, 0, 1)).as("full").isFalse();
+
+        Reply.Dirents reply = (Reply.Dirents) out.reply();
+        byte[] bytes = new byte[reply.packed().remaining()];
+        reply.packed().duplicate().get(bytes);
+        assertThat(bytes).isEqualTo(packedByLibfuse(expected, capacity));
+        assertThat(reply.items()).usingRecursiveFieldByFieldElementComparator().isEqualTo(expected);
     }
 }
