@@ -44,24 +44,39 @@ public final class DirectoryPage {
         int[] starts = new int[Math.max(16, records.length / 32)];
         int at = 0;
         while (at < records.length) {
-            if (records.length - at < RECORD_HEADER_BYTES) {
-                throw new IllegalArgumentException("packed directory entry " + count + " cut short at byte " + at
-                        + " of " + records.length);
-            }
-            int nameLength = nameLengthAt(records, at);
-            if (nameLength == 0 || records.length - at - RECORD_HEADER_BYTES < nameLength) {
-                throw new IllegalArgumentException("packed directory entry " + count + " at byte " + at
-                        + ": name of " + nameLength + " bytes, " + (records.length - at - RECORD_HEADER_BYTES)
-                        + " left");
-            }
-            FileType.fromNumber(records[at + TYPE_AT] & 0xFF);
             if (count == starts.length) {
                 starts = Arrays.copyOf(starts, count * 2);
             }
-            starts[count++] = at;
-            at += RECORD_HEADER_BYTES + nameLength;
+            starts[count] = at;
+            at = checkedRecordEnd(records, at, count);
+            count++;
         }
         return new DirectoryPage(records, Arrays.copyOf(starts, count), eof || count == 0);
+    }
+
+    /**
+     * Where the record at {@code at} ends, checked: one call per entry, so that a listing read
+     * before the loop above is compiled runs this compiled.
+     */
+    private static int checkedRecordEnd(byte[] records, int at, int index) {
+        if (records.length - at < RECORD_HEADER_BYTES) {
+            throw new IllegalArgumentException("packed directory entry " + index + " cut short at byte " + at
+                    + " of " + records.length);
+        }
+        int nameLength = nameLengthAt(records, at);
+        if (nameLength == 0 || records.length - at - RECORD_HEADER_BYTES < nameLength) {
+            throw new IllegalArgumentException("packed directory entry " + index + " at byte " + at
+                    + ": name of " + nameLength + " bytes, " + (records.length - at - RECORD_HEADER_BYTES)
+                    + " left");
+        }
+        FileType.fromNumber(records[at + TYPE_AT] & 0xFF);
+        return at + RECORD_HEADER_BYTES + nameLength;
+    }
+
+    /** Bytes of the records of entries {@code from} (inclusive) to {@code to} (exclusive). */
+    public int recordBytes(int from, int to) {
+        int end = to < starts.length ? starts[to] : records.length;
+        return end - (from < starts.length ? starts[from] : records.length);
     }
 
     /** A page of these entries, packed as the master would. */

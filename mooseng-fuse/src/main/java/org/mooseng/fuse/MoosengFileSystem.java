@@ -662,31 +662,30 @@ public final class MoosengFileSystem implements FuseOperations, AutoCloseable {
             }
             DirectoryListing.Slice slice = listing.entriesAfter(cookie, pageEntries);
             DirectoryPage page = slice.page();
-            // What fits in the kernel's buffer, then packed straight from the page's records.
+            // Packed straight from the page's records, as many as fit in the kernel's buffer; a
+            // dirent is at most 12 bytes longer than its record.
             int dots = offset < 1 ? 2 : offset < 2 ? 1 : 0;
-            long used = 0;
-            for (int d = 2 - dots; d < 2; d++) {
-                used += DirentBuffer.entryBytes(DOTS[d].length);
+            long bound = 2L * DirentBuffer.entryBytes(2)
+                    + page.recordBytes(slice.from(), slice.to()) + 12L * (slice.to() - slice.from());
+            DirentBuffer out = new DirentBuffer((int) Math.min(maxBytes, bound));
+            boolean room = true;
+            for (int d = 2 - dots; d < 2 && room; d++) {
+                room = out.add(inode, FileAttributes.S_IFDIR, d + 1, DOTS[d], 0, DOTS[d].length);
             }
-            int end = slice.from();
-            while (end < slice.to() && used + DirentBuffer.entryBytes(page.nameLength(end)) <= maxBytes) {
-                used += DirentBuffer.entryBytes(page.nameLength(end));
-                end++;
-            }
-            DirentBuffer out = new DirentBuffer((int) Math.min(used, maxBytes));
-            for (int d = 2 - dots; d < 2; d++) {
-                out.add(inode, FileAttributes.S_IFDIR, d + 1, DOTS[d], 0, DOTS[d].length);
-            }
-            byte[] records = page.records();
-            for (int i = slice.from(); i < end; i++) {
-                out.add(page.inode(i), AttributeMapping.typeBits(page.type(i)), page.cookie(i) + FIRST_COOKIE_OFFSET,
-                        records, page.nameOffset(i), page.nameLength(i));
+            for (int i = slice.from(); i < slice.to() && room; i++) {
+                room = packEntry(page, i, out);
             }
             if (offset == 0) {
                 accessTimes.afterListingStarted(inode);
             }
             return out.reply();
         });
+    }
+
+    /** One entry of a listing into a readdir reply; false when it does not fit. One call per entry, compiled early. */
+    private static boolean packEntry(DirectoryPage page, int i, DirentBuffer out) {
+        return out.add(page.inode(i), AttributeMapping.typeBits(page.type(i)), page.cookie(i) + FIRST_COOKIE_OFFSET,
+                page.records(), page.nameOffset(i), page.nameLength(i));
     }
 
     @Override
